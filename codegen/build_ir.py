@@ -268,6 +268,9 @@ class _Builder:
             stored_value=expressions.stored_value(ref, local, annotation, optional, nullable),
             encoded=expressions.encoded(ref, value, nullable),
             inline=inline,
+            lazy_check=expressions.lazy_check(ref),
+            lazy_expected=SpecText(expressions.lazy_expected(ref, _field_expected(ref, nullable))),
+            deferred=expressions.is_deferred(ref),
         )
 
     def object_type(self, definition: spec_model.ObjectType) -> ir.ObjectType:
@@ -282,6 +285,7 @@ class _Builder:
             docs=docs,
             known_fields_name=identifier(naming.known_fields_name(definition.name)),
             key_orders_name=identifier(naming.key_orders_name(definition.name)),
+            lazy_table_name=identifier(naming.lazy_table_name(definition.name)),
             doc_text=_doc_text(docs, f"{definition.name}."),
             union_tag=SpecText(union_tag),
             after_tag_decoder=(

@@ -63,6 +63,36 @@ def _list_loop(ref: TypeRef) -> ListLoop:
     return ListLoop(decoder_ref(item))
 
 
+#: The kinds a lazy decoder checks at once; members of the other kinds (objects, unions, arrays,
+#: maps, free JSON) are decoded when first read.
+_CHECKED_AT_ONCE = frozenset({"const", "string", "integer", "number", "boolean", "enum"})
+
+
+def is_deferred(ref: TypeRef) -> bool:
+    """True when a lazy decoder leaves a member of this type for its first read."""
+    return ref.kind not in _CHECKED_AT_ONCE
+
+
+def lazy_check(ref: TypeRef) -> PySource:
+    """What a lazy decoder checks a member's present, non-null value with (see the runtime's
+    LazyMember): a constant's values as a tuple, else a callable doing what the eager decoder
+    does for the member."""
+    if ref.kind == "const":
+        items = [string_literal(v) for v in ref.values]
+        return PySource(f"({', '.join(items)}{',' if len(items) == 1 else ''})")
+    if ref.is_free_json:
+        return PySource("decode_json_array" if ref.kind == "list" else "decode_json_object")
+    return decoder_ref(ref)
+
+
+def lazy_expected(ref: TypeRef, expected: str) -> str:
+    """The error text a lazy decoder gives a member's value of the wrong kind, as the eager
+    decoder's `invalid_test` does; empty where the eager decoder lets its callee's error through."""
+    if ref.kind in ("const", "string", "integer", "number", "boolean") or ref.is_free_json:
+        return expected
+    return ""
+
+
 def invalid_test(ref: TypeRef, value: str, nullable: bool) -> PySource:
     """A condition true when `value` is not a valid JSON value of a constant, primitive or
     free-JSON kind ("" for kinds that decoding checks instead): its Python class first (a

@@ -177,6 +177,11 @@ class Field:
     decode_call: PySource  # decodes a value of a named type, list or map
     stored_value: PySource
     encoded: PySource  # the JSON value, from `self.<python_name>` or from the local if optional
+    # How a lazy decoder treats it (the runtime's LazyMember): its check, the error text for a
+    # value of the wrong kind, and whether it is left for the first read.
+    lazy_check: PySource
+    lazy_expected: SpecText
+    deferred: bool
     inline: InlineDecode | None = None  # decoded in place (decode_call is then "")
 
     @property
@@ -188,6 +193,19 @@ class Field:
     def is_const(self) -> bool:
         return self.type.kind == "const"
 
+    @property
+    def lazy_member(self) -> PySource:
+        """The field's entry in its class's LazyTable."""
+        parts = (
+            string_literal(self.wire_name),
+            string_literal(self.python_name),
+            self.lazy_check,
+            string_literal(self.lazy_expected),
+            str(self.nullable),
+            str(self.deferred),
+        )
+        return PySource(f"({', '.join(parts)})")
+
 
 @dataclass(frozen=True)
 class ObjectType:
@@ -198,6 +216,7 @@ class ObjectType:
     docs: Docs
     known_fields_name: Identifier  # module constant with the wire names, for spotting unknown ones
     key_orders_name: Identifier  # module cache of the member orders its decoder has met
+    lazy_table_name: Identifier  # module constant: its LazyTable, when it decodes lazily
     doc_text: SpecText
     # A variant of a tagged union whose tag is one of its constant fields: the tag's member, and
     # the decoder that its union calls once it has checked the object and its tag ("" if none).
@@ -267,6 +286,16 @@ class ObjectType:
             PySource(f"{string_literal(f.wire_name)}: {position}")
             for position, f in enumerate(written)
         )
+
+    @property
+    def lazy_members(self) -> tuple[Field, ...]:
+        """The fields in the order its decoder checks them (see the runtime's LazyTable)."""
+        return self.tag_fields + self.read_fields + self.optional_fields
+
+    @property
+    def decodes_lazily(self) -> bool:
+        """True when a lazy decoder would leave a member for later: else the eager one serves."""
+        return any(f.deferred for f in self.fields)
 
     @property
     def slots(self) -> tuple[PySource, ...]:

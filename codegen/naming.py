@@ -105,6 +105,11 @@ def known_fields_name(object_name: str) -> str:
     return f"_{constant_case(object_name)}_FIELDS"
 
 
+def lazy_table_name(object_name: str) -> str:
+    """The module constant describing how an object decodes lazily."""
+    return f"_{constant_case(object_name)}_LAZY"
+
+
 def key_orders_name(object_name: str) -> str:
     """The module cache of the member orders an object's decoder has met."""
     return f"_{constant_case(object_name)}_ORDERS"

@@ -1984,11 +1984,16 @@ _UNKNOWN_VARIANT_DECODERS: dict[type, Callable[[Any, bool], Any]] = {
 }
 
 
-def decode(tp: TypeForm[_T], data: Any, *, strict: bool = False) -> _T:
+def decode(tp: TypeForm[_T], data: Any, *, strict: bool = False, lazy: bool = False) -> _T:
     """Decode `data` (a JSON value) as `tp`, a class or union of this package.
 
     Lenient by default: unknown fields, variants and enum values are kept and sent again by
     `encode`. With `strict=True` they raise. Any mismatch raises DecodeError.
+
+    With `lazy=True` a class checks its own strings, numbers, booleans, constants and enum
+    values at once and decodes each member holding an object, array or map when it is first
+    read (see `Model.from_dict`); `data` must then stay unchanged while the object is in use.
+    Unions are decoded eagerly whatever `lazy` says.
     """
     decoder = _UNION_DECODERS_BY_ID.get(id(tp))
     if decoder is None:
@@ -1998,7 +2003,9 @@ def decode(tp: TypeForm[_T], data: Any, *, strict: bool = False) -> _T:
             and tp is not Model
             and "from_dict" in vars(tp)
         ):
-            return tp.from_dict(data, strict=strict)  # a class of this package decodes itself
+            return tp.from_dict(
+                data, strict=strict, lazy=lazy
+            )  # a class of this package decodes itself
         try:
             decoder = _UNION_DECODERS[tp]  # an equal union spelled out by the caller
         except (KeyError, TypeError):

@@ -10,12 +10,15 @@ from typing import Any, Final
 
 from ._runtime import (
     DecodeError,
+    LazyTable,
     Model,
     add_extra,
+    decode_string,
     extra_fields,
     has_lone_surrogate,
     in_received_order,
     learn_order,
+    list_of,
     missing_field,
     new_instance,
     run_decoder,
@@ -46,7 +49,9 @@ class BatchCreateParams(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BatchCreateParams:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> BatchCreateParams:
+        if lazy:
+            return run_decoder(_BATCH_CREATE_PARAMS_LAZY.decode, data, strict)
         return run_decoder(decode_batch_create_params, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -125,7 +130,11 @@ class BatchCreateParamsRequest(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BatchCreateParamsRequest:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BatchCreateParamsRequest:
+        if lazy:
+            return run_decoder(_BATCH_CREATE_PARAMS_REQUEST_LAZY.decode, data, strict)
         return run_decoder(decode_batch_create_params_request, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -200,3 +209,26 @@ from . import (
     _usage,
 )
 from ._request import MessageCreateParams, decode_message_create_params
+
+# What `from_dict(..., lazy=True)` reads (see LazyTable); they name decoders of other modules,
+# so they follow the imports above.
+_BATCH_CREATE_PARAMS_LAZY: Final = LazyTable(
+    BatchCreateParams,
+    (("requests", "requests", list_of(decode_batch_create_params_request), "", False, True),),
+    0,
+    (("requests", "an array"),),
+    _BATCH_CREATE_PARAMS_FIELDS,
+    _BATCH_CREATE_PARAMS_ORDERS,
+)
+
+_BATCH_CREATE_PARAMS_REQUEST_LAZY: Final = LazyTable(
+    BatchCreateParamsRequest,
+    (
+        ("custom_id", "custom_id", decode_string, "a string", False, False),
+        ("params", "params", decode_message_create_params, "", False, True),
+    ),
+    0,
+    (("custom_id", "a string"), ("params", "an object")),
+    _BATCH_CREATE_PARAMS_REQUEST_FIELDS,
+    _BATCH_CREATE_PARAMS_REQUEST_ORDERS,
+)

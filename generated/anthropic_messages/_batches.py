@@ -13,8 +13,10 @@ from ._runtime import (
     JSON_INT_MIN,
     UNSET,
     DecodeError,
+    LazyTable,
     Model,
     add_extra,
+    decode_string,
     extra_fields,
     has_lone_surrogate,
     in_received_order,
@@ -125,7 +127,9 @@ class MessageBatch(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> MessageBatch:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> MessageBatch:
+        if lazy:
+            return run_decoder(_MESSAGE_BATCH_LAZY.decode, data, strict)
         return run_decoder(decode_message_batch, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -299,7 +303,9 @@ class MessageBatchRequestCounts(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> MessageBatchRequestCounts:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> MessageBatchRequestCounts:
         return run_decoder(decode_message_batch_request_counts, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -402,7 +408,9 @@ class DeletedMessageBatch(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> DeletedMessageBatch:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> DeletedMessageBatch:
         return run_decoder(decode_deleted_message_batch, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -479,7 +487,11 @@ class MessageBatchIndividualResponse(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> MessageBatchIndividualResponse:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> MessageBatchIndividualResponse:
+        if lazy:
+            return run_decoder(_MESSAGE_BATCH_INDIVIDUAL_RESPONSE_LAZY.decode, data, strict)
         return run_decoder(decode_message_batch_individual_response, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -561,7 +573,11 @@ class MessageBatchSucceededResult(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> MessageBatchSucceededResult:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> MessageBatchSucceededResult:
+        if lazy:
+            return run_decoder(_MESSAGE_BATCH_SUCCEEDED_RESULT_LAZY.decode, data, strict)
         return run_decoder(decode_message_batch_succeeded_result, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -647,7 +663,11 @@ class MessageBatchErroredResult(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> MessageBatchErroredResult:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> MessageBatchErroredResult:
+        if lazy:
+            return run_decoder(_MESSAGE_BATCH_ERRORED_RESULT_LAZY.decode, data, strict)
         return run_decoder(decode_message_batch_errored_result, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -727,7 +747,9 @@ class MessageBatchCanceledResult(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> MessageBatchCanceledResult:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> MessageBatchCanceledResult:
         return run_decoder(decode_message_batch_canceled_result, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -798,7 +820,9 @@ class MessageBatchExpiredResult(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> MessageBatchExpiredResult:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> MessageBatchExpiredResult:
         return run_decoder(decode_message_batch_expired_result, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -870,3 +894,85 @@ from . import (
 from ._errors import ErrorResponse, decode_error_response
 from ._response import Message, decode_message
 from ._unions import MessageBatchResult, decode_message_batch_result
+
+# What `from_dict(..., lazy=True)` reads (see LazyTable); they name decoders of other modules,
+# so they follow the imports above.
+_MESSAGE_BATCH_LAZY: Final = LazyTable(
+    MessageBatch,
+    (
+        ("type", "type", ("message_batch",), '"message_batch"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        (
+            "processing_status",
+            "processing_status",
+            decode_message_batch_processing_status,
+            "",
+            False,
+            False,
+        ),
+        ("request_counts", "request_counts", decode_message_batch_request_counts, "", False, True),
+        ("created_at", "created_at", decode_string, "a string", False, False),
+        ("expires_at", "expires_at", decode_string, "a string", False, False),
+        ("ended_at", "ended_at", decode_string, "a string or null", True, False),
+        (
+            "cancel_initiated_at",
+            "cancel_initiated_at",
+            decode_string,
+            "a string or null",
+            True,
+            False,
+        ),
+        ("archived_at", "archived_at", decode_string, "a string or null", True, False),
+        ("results_url", "results_url", decode_string, "a string or null", True, False),
+    ),
+    1,
+    (
+        ("id", "a string"),
+        ("processing_status", 'one of "in_progress", "canceling", "ended"'),
+        ("request_counts", "an object"),
+        ("created_at", "a string"),
+        ("expires_at", "a string"),
+        ("ended_at", "a string or null"),
+        ("cancel_initiated_at", "a string or null"),
+        ("archived_at", "a string or null"),
+        ("results_url", "a string or null"),
+    ),
+    _MESSAGE_BATCH_FIELDS,
+    _MESSAGE_BATCH_ORDERS,
+)
+
+_MESSAGE_BATCH_INDIVIDUAL_RESPONSE_LAZY: Final = LazyTable(
+    MessageBatchIndividualResponse,
+    (
+        ("custom_id", "custom_id", decode_string, "a string", False, False),
+        ("result", "result", decode_message_batch_result, "", False, True),
+    ),
+    0,
+    (("custom_id", "a string"), ("result", "an object")),
+    _MESSAGE_BATCH_INDIVIDUAL_RESPONSE_FIELDS,
+    _MESSAGE_BATCH_INDIVIDUAL_RESPONSE_ORDERS,
+)
+
+_MESSAGE_BATCH_SUCCEEDED_RESULT_LAZY: Final = LazyTable(
+    MessageBatchSucceededResult,
+    (
+        ("type", "type", ("succeeded",), '"succeeded"', False, False),
+        ("message", "message", decode_message, "", False, True),
+    ),
+    1,
+    (("message", "an object"),),
+    _MESSAGE_BATCH_SUCCEEDED_RESULT_FIELDS,
+    _MESSAGE_BATCH_SUCCEEDED_RESULT_ORDERS,
+)
+
+_MESSAGE_BATCH_ERRORED_RESULT_LAZY: Final = LazyTable(
+    MessageBatchErroredResult,
+    (
+        ("type", "type", ("errored",), '"errored"', False, False),
+        ("error", "error", decode_error_response, "", False, True),
+    ),
+    1,
+    (("error", "an object"),),
+    _MESSAGE_BATCH_ERRORED_RESULT_FIELDS,
+    _MESSAGE_BATCH_ERRORED_RESULT_ORDERS,
+)

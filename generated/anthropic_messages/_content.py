@@ -14,15 +14,21 @@ from ._runtime import (
     UNSET,
     DecodeError,
     Decoder,
+    LazyTable,
     Model,
     Unset,
     add_extra,
     check_json,
     check_json_members,
+    decode_any,
+    decode_boolean,
+    decode_json_object,
+    decode_string,
     extra_fields,
     has_lone_surrogate,
     in_received_order,
     learn_order,
+    list_of,
     missing_field,
     new_instance,
     run_decoder,
@@ -250,7 +256,9 @@ class CacheControlEphemeralParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CacheControlEphemeralParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> CacheControlEphemeralParam:
         return run_decoder(decode_cache_control_ephemeral_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -364,7 +372,9 @@ class TextBlockParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> TextBlockParam:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> TextBlockParam:
+        if lazy:
+            return run_decoder(_TEXT_BLOCK_PARAM_LAZY.decode, data, strict)
         return run_decoder(decode_text_block_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -521,7 +531,9 @@ class CitationCharLocationParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CitationCharLocationParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> CitationCharLocationParam:
         return run_decoder(decode_citation_char_location_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -696,7 +708,9 @@ class CitationPageLocationParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CitationPageLocationParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> CitationPageLocationParam:
         return run_decoder(decode_citation_page_location_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -874,7 +888,9 @@ class CitationContentBlockLocationParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CitationContentBlockLocationParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> CitationContentBlockLocationParam:
         return run_decoder(decode_citation_content_block_location_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1037,7 +1053,9 @@ class CitationWebSearchResultLocationParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CitationWebSearchResultLocationParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> CitationWebSearchResultLocationParam:
         return run_decoder(decode_citation_web_search_result_location_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1195,7 +1213,9 @@ class CitationSearchResultLocationParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CitationSearchResultLocationParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> CitationSearchResultLocationParam:
         return run_decoder(decode_citation_search_result_location_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1340,7 +1360,9 @@ class CitationsConfigParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CitationsConfigParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> CitationsConfigParam:
         return run_decoder(decode_citations_config_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1423,7 +1445,9 @@ class ImageBlockParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ImageBlockParam:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> ImageBlockParam:
+        if lazy:
+            return run_decoder(_IMAGE_BLOCK_PARAM_LAZY.decode, data, strict)
         return run_decoder(decode_image_block_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1537,7 +1561,9 @@ class ImageTransformationsParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ImageTransformationsParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ImageTransformationsParam:
         return run_decoder(decode_image_transformations_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1618,7 +1644,9 @@ class Base64ImageSourceParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> Base64ImageSourceParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> Base64ImageSourceParam:
         return run_decoder(decode_base64_image_source_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1712,7 +1740,9 @@ class URLImageSourceParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> URLImageSourceParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> URLImageSourceParam:
         return run_decoder(decode_url_image_source_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1792,7 +1822,9 @@ class FileImageSourceParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> FileImageSourceParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> FileImageSourceParam:
         return run_decoder(decode_file_image_source_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1888,7 +1920,11 @@ class DocumentBlockParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> DocumentBlockParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> DocumentBlockParam:
+        if lazy:
+            return run_decoder(_DOCUMENT_BLOCK_PARAM_LAZY.decode, data, strict)
         return run_decoder(decode_document_block_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2031,7 +2067,9 @@ class Base64PDFSourceParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> Base64PDFSourceParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> Base64PDFSourceParam:
         return run_decoder(decode_base64_pdf_source_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2120,7 +2158,9 @@ class PlainTextSourceParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> PlainTextSourceParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> PlainTextSourceParam:
         return run_decoder(decode_plain_text_source_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2206,7 +2246,11 @@ class ContentBlockSourceParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ContentBlockSourceParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ContentBlockSourceParam:
+        if lazy:
+            return run_decoder(_CONTENT_BLOCK_SOURCE_PARAM_LAZY.decode, data, strict)
         return run_decoder(decode_content_block_source_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2310,7 +2354,7 @@ class URLPDFSourceParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> URLPDFSourceParam:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> URLPDFSourceParam:
         return run_decoder(decode_url_pdf_source_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2390,7 +2434,9 @@ class FileDocumentSourceParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> FileDocumentSourceParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> FileDocumentSourceParam:
         return run_decoder(decode_file_document_source_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2486,7 +2532,11 @@ class SearchResultBlockParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> SearchResultBlockParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> SearchResultBlockParam:
+        if lazy:
+            return run_decoder(_SEARCH_RESULT_BLOCK_PARAM_LAZY.decode, data, strict)
         return run_decoder(decode_search_result_block_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2631,7 +2681,9 @@ class ThinkingBlockParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ThinkingBlockParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ThinkingBlockParam:
         return run_decoder(decode_thinking_block_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2717,7 +2769,9 @@ class RedactedThinkingBlockParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> RedactedThinkingBlockParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> RedactedThinkingBlockParam:
         return run_decoder(decode_redacted_thinking_block_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2821,7 +2875,9 @@ class ToolUseBlockParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ToolUseBlockParam:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> ToolUseBlockParam:
+        if lazy:
+            return run_decoder(_TOOL_USE_BLOCK_PARAM_LAZY.decode, data, strict)
         return run_decoder(decode_tool_use_block_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2993,7 +3049,11 @@ class ToolResultBlockParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ToolResultBlockParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ToolResultBlockParam:
+        if lazy:
+            return run_decoder(_TOOL_RESULT_BLOCK_PARAM_LAZY.decode, data, strict)
         return run_decoder(decode_tool_result_block_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -3160,7 +3220,11 @@ class ToolReferenceBlockParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ToolReferenceBlockParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ToolReferenceBlockParam:
+        if lazy:
+            return run_decoder(_TOOL_REFERENCE_BLOCK_PARAM_LAZY.decode, data, strict)
         return run_decoder(decode_tool_reference_block_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -3274,7 +3338,11 @@ class ServerToolUseBlockParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ServerToolUseBlockParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ServerToolUseBlockParam:
+        if lazy:
+            return run_decoder(_SERVER_TOOL_USE_BLOCK_PARAM_LAZY.decode, data, strict)
         return run_decoder(decode_server_tool_use_block_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -3428,7 +3496,11 @@ class WebSearchToolResultBlockParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> WebSearchToolResultBlockParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> WebSearchToolResultBlockParam:
+        if lazy:
+            return run_decoder(_WEB_SEARCH_TOOL_RESULT_BLOCK_PARAM_LAZY.decode, data, strict)
         return run_decoder(decode_web_search_tool_result_block_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -3576,7 +3648,9 @@ class WebSearchResultBlockParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> WebSearchResultBlockParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> WebSearchResultBlockParam:
         return run_decoder(decode_web_search_result_block_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -3697,7 +3771,9 @@ class WebSearchToolRequestErrorObjectParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> WebSearchToolRequestErrorObjectParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> WebSearchToolRequestErrorObjectParam:
         return run_decoder(decode_web_search_tool_request_error_object_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -3799,7 +3875,11 @@ class ContainerUploadBlockParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ContainerUploadBlockParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ContainerUploadBlockParam:
+        if lazy:
+            return run_decoder(_CONTAINER_UPLOAD_BLOCK_PARAM_LAZY.decode, data, strict)
         return run_decoder(decode_container_upload_block_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -3930,7 +4010,11 @@ class CompactionBlockParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CompactionBlockParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> CompactionBlockParam:
+        if lazy:
+            return run_decoder(_COMPACTION_BLOCK_PARAM_LAZY.decode, data, strict)
         return run_decoder(decode_compaction_block_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -4101,7 +4185,11 @@ class RequestToolAdditionBlockParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> RequestToolAdditionBlockParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> RequestToolAdditionBlockParam:
+        if lazy:
+            return run_decoder(_REQUEST_TOOL_ADDITION_BLOCK_PARAM_LAZY.decode, data, strict)
         return run_decoder(decode_request_tool_addition_block_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -4214,7 +4302,11 @@ class RequestToolRemovalBlockParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> RequestToolRemovalBlockParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> RequestToolRemovalBlockParam:
+        if lazy:
+            return run_decoder(_REQUEST_TOOL_REMOVAL_BLOCK_PARAM_LAZY.decode, data, strict)
         return run_decoder(decode_request_tool_removal_block_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -4324,7 +4416,9 @@ class ToolChangeToolReferenceParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ToolChangeToolReferenceParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ToolChangeToolReferenceParam:
         return run_decoder(decode_tool_change_tool_reference_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -4417,7 +4511,9 @@ class ToolChangeMCPToolReferenceParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ToolChangeMCPToolReferenceParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ToolChangeMCPToolReferenceParam:
         return run_decoder(decode_tool_change_mcp_tool_reference_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -4516,7 +4612,9 @@ class ToolChangeMCPToolsetReferenceParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ToolChangeMCPToolsetReferenceParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ToolChangeMCPToolsetReferenceParam:
         return run_decoder(decode_tool_change_mcp_toolset_reference_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -4609,7 +4707,11 @@ class ToolChangeToolDefinitionParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ToolChangeToolDefinitionParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ToolChangeToolDefinitionParam:
+        if lazy:
+            return run_decoder(_TOOL_CHANGE_TOOL_DEFINITION_PARAM_LAZY.decode, data, strict)
         return run_decoder(decode_tool_change_tool_definition_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -4712,7 +4814,11 @@ class FallbackBlockParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> FallbackBlockParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> FallbackBlockParam:
+        if lazy:
+            return run_decoder(_FALLBACK_BLOCK_PARAM_LAZY.decode, data, strict)
         return run_decoder(decode_fallback_block_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -4820,7 +4926,7 @@ class FallbackInfoParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> FallbackInfoParam:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> FallbackInfoParam:
         return run_decoder(decode_fallback_info_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -4906,6 +5012,7 @@ from ._unions import (
     ToolUseCaller,
     WebSearchToolResultBlockParamContentParam,
     decode_cache_control_param,
+    decode_content_block_source_content,
     decode_content_block_source_content_param,
     decode_document_source,
     decode_image_source,
@@ -4914,8 +5021,255 @@ from ._unions import (
     decode_tool_addition_target_param,
     decode_tool_change_block_param,
     decode_tool_removal_target_param,
+    decode_tool_result_content,
     decode_tool_result_content_block_param,
     decode_tool_union_param,
     decode_tool_use_caller,
     decode_web_search_tool_result_block_param_content_param,
+)
+
+# What `from_dict(..., lazy=True)` reads (see LazyTable); they name decoders of other modules,
+# so they follow the imports above.
+_TEXT_BLOCK_PARAM_LAZY: Final = LazyTable(
+    TextBlockParam,
+    (
+        ("type", "type", ("text",), '"text"', False, False),
+        ("text", "text", decode_string, "a string", False, False),
+        ("cache_control", "cache_control", decode_cache_control_param, "", True, True),
+        ("citations", "citations", list_of(decode_text_citation_param), "", True, True),
+    ),
+    1,
+    (("text", "a string"),),
+    _TEXT_BLOCK_PARAM_FIELDS,
+    _TEXT_BLOCK_PARAM_ORDERS,
+)
+
+_IMAGE_BLOCK_PARAM_LAZY: Final = LazyTable(
+    ImageBlockParam,
+    (
+        ("type", "type", ("image",), '"image"', False, False),
+        ("source", "source", decode_image_source, "", False, True),
+        ("cache_control", "cache_control", decode_cache_control_param, "", True, True),
+        ("transformations", "transformations", decode_image_transformations_param, "", True, True),
+    ),
+    1,
+    (("source", "an object"),),
+    _IMAGE_BLOCK_PARAM_FIELDS,
+    _IMAGE_BLOCK_PARAM_ORDERS,
+)
+
+_DOCUMENT_BLOCK_PARAM_LAZY: Final = LazyTable(
+    DocumentBlockParam,
+    (
+        ("type", "type", ("document",), '"document"', False, False),
+        ("source", "source", decode_document_source, "", False, True),
+        ("cache_control", "cache_control", decode_cache_control_param, "", True, True),
+        ("citations", "citations", decode_citations_config_param, "", True, True),
+        ("context", "context", decode_string, "a string or null", True, False),
+        ("title", "title", decode_string, "a string or null", True, False),
+    ),
+    1,
+    (("source", "an object"),),
+    _DOCUMENT_BLOCK_PARAM_FIELDS,
+    _DOCUMENT_BLOCK_PARAM_ORDERS,
+)
+
+_CONTENT_BLOCK_SOURCE_PARAM_LAZY: Final = LazyTable(
+    ContentBlockSourceParam,
+    (
+        ("type", "type", ("content",), '"content"', False, False),
+        ("content", "content", decode_content_block_source_content, "", False, True),
+    ),
+    1,
+    (("content", "a string or an array"),),
+    _CONTENT_BLOCK_SOURCE_PARAM_FIELDS,
+    _CONTENT_BLOCK_SOURCE_PARAM_ORDERS,
+)
+
+_SEARCH_RESULT_BLOCK_PARAM_LAZY: Final = LazyTable(
+    SearchResultBlockParam,
+    (
+        ("type", "type", ("search_result",), '"search_result"', False, False),
+        ("content", "content", list_of(decode_search_result_content_block_param), "", False, True),
+        ("source", "source", decode_string, "a string", False, False),
+        ("title", "title", decode_string, "a string", False, False),
+        ("cache_control", "cache_control", decode_cache_control_param, "", True, True),
+        ("citations", "citations", decode_citations_config_param, "", False, True),
+    ),
+    1,
+    (("content", "an array"), ("source", "a string"), ("title", "a string")),
+    _SEARCH_RESULT_BLOCK_PARAM_FIELDS,
+    _SEARCH_RESULT_BLOCK_PARAM_ORDERS,
+)
+
+_TOOL_USE_BLOCK_PARAM_LAZY: Final = LazyTable(
+    ToolUseBlockParam,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("name", "name", decode_string, "a string", False, False),
+        ("input", "input", decode_json_object, "an object", False, True),
+        ("cache_control", "cache_control", decode_cache_control_param, "", True, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+        ("toolset_name", "toolset_name", decode_string, "a string or null", True, False),
+    ),
+    1,
+    (("id", "a string"), ("name", "a string"), ("input", "an object")),
+    _TOOL_USE_BLOCK_PARAM_FIELDS,
+    _TOOL_USE_BLOCK_PARAM_ORDERS,
+)
+
+_TOOL_RESULT_BLOCK_PARAM_LAZY: Final = LazyTable(
+    ToolResultBlockParam,
+    (
+        ("type", "type", ("tool_result",), '"tool_result"', False, False),
+        ("tool_use_id", "tool_use_id", decode_string, "a string", False, False),
+        ("content", "content", decode_tool_result_content, "", False, True),
+        ("is_error", "is_error", decode_boolean, "true or false", False, False),
+        ("cache_control", "cache_control", decode_cache_control_param, "", True, True),
+        ("toolset_name", "toolset_name", decode_string, "a string or null", True, False),
+    ),
+    1,
+    (("tool_use_id", "a string"),),
+    _TOOL_RESULT_BLOCK_PARAM_FIELDS,
+    _TOOL_RESULT_BLOCK_PARAM_ORDERS,
+)
+
+_TOOL_REFERENCE_BLOCK_PARAM_LAZY: Final = LazyTable(
+    ToolReferenceBlockParam,
+    (
+        ("type", "type", ("tool_reference",), '"tool_reference"', False, False),
+        ("tool_name", "tool_name", decode_string, "a string", False, False),
+        ("cache_control", "cache_control", decode_cache_control_param, "", True, True),
+    ),
+    1,
+    (("tool_name", "a string"),),
+    _TOOL_REFERENCE_BLOCK_PARAM_FIELDS,
+    _TOOL_REFERENCE_BLOCK_PARAM_ORDERS,
+)
+
+_SERVER_TOOL_USE_BLOCK_PARAM_LAZY: Final = LazyTable(
+    ServerToolUseBlockParam,
+    (
+        ("type", "type", ("server_tool_use",), '"server_tool_use"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("name", "name", decode_server_tool_name, "", False, False),
+        ("input", "input", decode_json_object, "an object", False, True),
+        ("cache_control", "cache_control", decode_cache_control_param, "", True, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    1,
+    (
+        ("id", "a string"),
+        (
+            "name",
+            'one of "web_search", "web_fetch", "code_execution", "bash_code_execution", "text_editor_code_execution", "tool_search_tool_regex", "tool_search_tool_bm25", "advisor"',
+        ),
+        ("input", "an object"),
+    ),
+    _SERVER_TOOL_USE_BLOCK_PARAM_FIELDS,
+    _SERVER_TOOL_USE_BLOCK_PARAM_ORDERS,
+)
+
+_WEB_SEARCH_TOOL_RESULT_BLOCK_PARAM_LAZY: Final = LazyTable(
+    WebSearchToolResultBlockParam,
+    (
+        ("type", "type", ("web_search_tool_result",), '"web_search_tool_result"', False, False),
+        ("tool_use_id", "tool_use_id", decode_string, "a string", False, False),
+        (
+            "content",
+            "content",
+            decode_web_search_tool_result_block_param_content_param,
+            "",
+            False,
+            True,
+        ),
+        ("cache_control", "cache_control", decode_cache_control_param, "", True, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    1,
+    (("tool_use_id", "a string"), ("content", "an array or an object")),
+    _WEB_SEARCH_TOOL_RESULT_BLOCK_PARAM_FIELDS,
+    _WEB_SEARCH_TOOL_RESULT_BLOCK_PARAM_ORDERS,
+)
+
+_CONTAINER_UPLOAD_BLOCK_PARAM_LAZY: Final = LazyTable(
+    ContainerUploadBlockParam,
+    (
+        ("type", "type", ("container_upload",), '"container_upload"', False, False),
+        ("file_id", "file_id", decode_string, "a string", False, False),
+        ("cache_control", "cache_control", decode_cache_control_param, "", True, True),
+    ),
+    1,
+    (("file_id", "a string"),),
+    _CONTAINER_UPLOAD_BLOCK_PARAM_FIELDS,
+    _CONTAINER_UPLOAD_BLOCK_PARAM_ORDERS,
+)
+
+_COMPACTION_BLOCK_PARAM_LAZY: Final = LazyTable(
+    CompactionBlockParam,
+    (
+        ("type", "type", ("compaction",), '"compaction"', False, False),
+        ("content", "content", decode_string, "a string or null", True, False),
+        ("encrypted_content", "encrypted_content", decode_string, "a string or null", True, False),
+        ("signature", "signature", decode_string, "a string or null", True, False),
+        ("tool_changes", "tool_changes", list_of(decode_tool_change_block_param), "", True, True),
+        ("cache_control", "cache_control", decode_cache_control_param, "", True, True),
+    ),
+    1,
+    (),
+    _COMPACTION_BLOCK_PARAM_FIELDS,
+    _COMPACTION_BLOCK_PARAM_ORDERS,
+)
+
+_REQUEST_TOOL_ADDITION_BLOCK_PARAM_LAZY: Final = LazyTable(
+    RequestToolAdditionBlockParam,
+    (
+        ("type", "type", ("tool_addition",), '"tool_addition"', False, False),
+        ("tool", "tool", decode_tool_addition_target_param, "", False, True),
+        ("cache_control", "cache_control", decode_cache_control_param, "", True, True),
+    ),
+    1,
+    (("tool", "an object"),),
+    _REQUEST_TOOL_ADDITION_BLOCK_PARAM_FIELDS,
+    _REQUEST_TOOL_ADDITION_BLOCK_PARAM_ORDERS,
+)
+
+_REQUEST_TOOL_REMOVAL_BLOCK_PARAM_LAZY: Final = LazyTable(
+    RequestToolRemovalBlockParam,
+    (
+        ("type", "type", ("tool_removal",), '"tool_removal"', False, False),
+        ("tool", "tool", decode_tool_removal_target_param, "", False, True),
+        ("cache_control", "cache_control", decode_cache_control_param, "", True, True),
+    ),
+    1,
+    (("tool", "an object"),),
+    _REQUEST_TOOL_REMOVAL_BLOCK_PARAM_FIELDS,
+    _REQUEST_TOOL_REMOVAL_BLOCK_PARAM_ORDERS,
+)
+
+_TOOL_CHANGE_TOOL_DEFINITION_PARAM_LAZY: Final = LazyTable(
+    ToolChangeToolDefinitionParam,
+    (
+        ("type", "type", ("tool_definition",), '"tool_definition"', False, False),
+        ("definition", "definition", decode_tool_union_param, "", False, True),
+    ),
+    1,
+    (("definition", "an object"),),
+    _TOOL_CHANGE_TOOL_DEFINITION_PARAM_FIELDS,
+    _TOOL_CHANGE_TOOL_DEFINITION_PARAM_ORDERS,
+)
+
+_FALLBACK_BLOCK_PARAM_LAZY: Final = LazyTable(
+    FallbackBlockParam,
+    (
+        ("type", "type", ("fallback",), '"fallback"', False, False),
+        ("from", "from_", decode_fallback_info_param, "", False, True),
+        ("to", "to", decode_fallback_info_param, "", False, True),
+        ("trigger", "trigger", decode_any, "", True, True),
+    ),
+    1,
+    (("from", "an object"), ("to", "an object")),
+    _FALLBACK_BLOCK_PARAM_FIELDS,
+    _FALLBACK_BLOCK_PARAM_ORDERS,
 )

@@ -14,14 +14,17 @@ from ._runtime import (
     UNSET,
     DecodeError,
     Decoder,
+    LazyTable,
     Model,
     Unset,
     add_extra,
+    decode_integer,
     decode_string,
     extra_fields,
     has_lone_surrogate,
     in_received_order,
     learn_order,
+    list_of,
     missing_field,
     new_instance,
     run_decoder,
@@ -286,7 +289,11 @@ class WebFetchToolResultBlockParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> WebFetchToolResultBlockParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> WebFetchToolResultBlockParam:
+        if lazy:
+            return run_decoder(_WEB_FETCH_TOOL_RESULT_BLOCK_PARAM_LAZY.decode, data, strict)
         return run_decoder(decode_web_fetch_tool_result_block_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -424,7 +431,11 @@ class WebFetchBlockParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> WebFetchBlockParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> WebFetchBlockParam:
+        if lazy:
+            return run_decoder(_WEB_FETCH_BLOCK_PARAM_LAZY.decode, data, strict)
         return run_decoder(decode_web_fetch_block_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -531,7 +542,9 @@ class WebFetchToolResultErrorBlockParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> WebFetchToolResultErrorBlockParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> WebFetchToolResultErrorBlockParam:
         return run_decoder(decode_web_fetch_tool_result_error_block_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -635,7 +648,11 @@ class CodeExecutionToolResultBlockParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CodeExecutionToolResultBlockParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> CodeExecutionToolResultBlockParam:
+        if lazy:
+            return run_decoder(_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_LAZY.decode, data, strict)
         return run_decoder(decode_code_execution_tool_result_block_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -767,7 +784,11 @@ class CodeExecutionResultBlockParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CodeExecutionResultBlockParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> CodeExecutionResultBlockParam:
+        if lazy:
+            return run_decoder(_CODE_EXECUTION_RESULT_BLOCK_PARAM_LAZY.decode, data, strict)
         return run_decoder(decode_code_execution_result_block_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -927,8 +948,12 @@ class EncryptedCodeExecutionResultBlockParam(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> EncryptedCodeExecutionResultBlockParam:
+        if lazy:
+            return run_decoder(
+                _ENCRYPTED_CODE_EXECUTION_RESULT_BLOCK_PARAM_LAZY.decode, data, strict
+            )
         return run_decoder(decode_encrypted_code_execution_result_block_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1062,7 +1087,9 @@ class CodeExecutionOutputBlockParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CodeExecutionOutputBlockParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> CodeExecutionOutputBlockParam:
         return run_decoder(decode_code_execution_output_block_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1148,7 +1175,9 @@ class CodeExecutionToolResultErrorParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CodeExecutionToolResultErrorParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> CodeExecutionToolResultErrorParam:
         return run_decoder(decode_code_execution_tool_result_error_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1254,7 +1283,13 @@ class BashCodeExecutionToolResultBlockParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BashCodeExecutionToolResultBlockParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BashCodeExecutionToolResultBlockParam:
+        if lazy:
+            return run_decoder(
+                _BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_LAZY.decode, data, strict
+            )
         return run_decoder(decode_bash_code_execution_tool_result_block_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1386,7 +1421,11 @@ class BashCodeExecutionResultBlockParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BashCodeExecutionResultBlockParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BashCodeExecutionResultBlockParam:
+        if lazy:
+            return run_decoder(_BASH_CODE_EXECUTION_RESULT_BLOCK_PARAM_LAZY.decode, data, strict)
         return run_decoder(decode_bash_code_execution_result_block_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1514,7 +1553,9 @@ class BashCodeExecutionOutputBlockParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BashCodeExecutionOutputBlockParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BashCodeExecutionOutputBlockParam:
         return run_decoder(decode_bash_code_execution_output_block_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1602,7 +1643,9 @@ class BashCodeExecutionToolResultErrorParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BashCodeExecutionToolResultErrorParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BashCodeExecutionToolResultErrorParam:
         return run_decoder(decode_bash_code_execution_tool_result_error_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1713,8 +1756,12 @@ class TextEditorCodeExecutionToolResultBlockParam(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> TextEditorCodeExecutionToolResultBlockParam:
+        if lazy:
+            return run_decoder(
+                _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_LAZY.decode, data, strict
+            )
         return run_decoder(decode_text_editor_code_execution_tool_result_block_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1853,7 +1900,7 @@ class TextEditorCodeExecutionViewResultBlockParam(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> TextEditorCodeExecutionViewResultBlockParam:
         return run_decoder(decode_text_editor_code_execution_view_result_block_param, data, strict)
 
@@ -2000,7 +2047,7 @@ class TextEditorCodeExecutionCreateResultBlockParam(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> TextEditorCodeExecutionCreateResultBlockParam:
         return run_decoder(
             decode_text_editor_code_execution_create_result_block_param, data, strict
@@ -2112,8 +2159,12 @@ class TextEditorCodeExecutionStrReplaceResultBlockParam(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> TextEditorCodeExecutionStrReplaceResultBlockParam:
+        if lazy:
+            return run_decoder(
+                _TEXT_EDITOR_CODE_EXECUTION_STR_REPLACE_RESULT_BLOCK_PARAM_LAZY.decode, data, strict
+            )
         return run_decoder(
             decode_text_editor_code_execution_str_replace_result_block_param, data, strict
         )
@@ -2282,7 +2333,7 @@ class TextEditorCodeExecutionToolResultErrorParam(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> TextEditorCodeExecutionToolResultErrorParam:
         return run_decoder(decode_text_editor_code_execution_tool_result_error_param, data, strict)
 
@@ -2410,7 +2461,11 @@ class ToolSearchToolResultBlockParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ToolSearchToolResultBlockParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ToolSearchToolResultBlockParam:
+        if lazy:
+            return run_decoder(_TOOL_SEARCH_TOOL_RESULT_BLOCK_PARAM_LAZY.decode, data, strict)
         return run_decoder(decode_tool_search_tool_result_block_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2526,7 +2581,13 @@ class ToolSearchToolSearchResultBlockParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ToolSearchToolSearchResultBlockParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ToolSearchToolSearchResultBlockParam:
+        if lazy:
+            return run_decoder(
+                _TOOL_SEARCH_TOOL_SEARCH_RESULT_BLOCK_PARAM_LAZY.decode, data, strict
+            )
         return run_decoder(decode_tool_search_tool_search_result_block_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2634,7 +2695,9 @@ class ToolSearchToolResultErrorParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ToolSearchToolResultErrorParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ToolSearchToolResultErrorParam:
         return run_decoder(decode_tool_search_tool_result_error_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2760,7 +2823,11 @@ class AdvisorToolResultBlockParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> AdvisorToolResultBlockParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> AdvisorToolResultBlockParam:
+        if lazy:
+            return run_decoder(_ADVISOR_TOOL_RESULT_BLOCK_PARAM_LAZY.decode, data, strict)
         return run_decoder(decode_advisor_tool_result_block_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2881,7 +2948,9 @@ class AdvisorResultBlockParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> AdvisorResultBlockParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> AdvisorResultBlockParam:
         return run_decoder(decode_advisor_result_block_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2987,7 +3056,9 @@ class AdvisorRedactedResultBlockParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> AdvisorRedactedResultBlockParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> AdvisorRedactedResultBlockParam:
         return run_decoder(decode_advisor_redacted_result_block_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -3099,7 +3170,9 @@ class AdvisorToolResultErrorParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> AdvisorToolResultErrorParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> AdvisorToolResultErrorParam:
         return run_decoder(decode_advisor_tool_result_error_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -3217,4 +3290,292 @@ from ._unions import (
     decode_tool_use_caller,
     decode_web_fetch_block_content_param,
     decode_web_fetch_tool_result_content_param,
+)
+
+# What `from_dict(..., lazy=True)` reads (see LazyTable); they name decoders of other modules,
+# so they follow the imports above.
+_WEB_FETCH_TOOL_RESULT_BLOCK_PARAM_LAZY: Final = LazyTable(
+    WebFetchToolResultBlockParam,
+    (
+        ("type", "type", ("web_fetch_tool_result",), '"web_fetch_tool_result"', False, False),
+        ("tool_use_id", "tool_use_id", decode_string, "a string", False, False),
+        ("content", "content", decode_web_fetch_tool_result_content_param, "", False, True),
+        ("cache_control", "cache_control", decode_cache_control_param, "", True, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    1,
+    (("tool_use_id", "a string"), ("content", "an object")),
+    _WEB_FETCH_TOOL_RESULT_BLOCK_PARAM_FIELDS,
+    _WEB_FETCH_TOOL_RESULT_BLOCK_PARAM_ORDERS,
+)
+
+_WEB_FETCH_BLOCK_PARAM_LAZY: Final = LazyTable(
+    WebFetchBlockParam,
+    (
+        ("type", "type", ("web_fetch_result",), '"web_fetch_result"', False, False),
+        ("url", "url", decode_string, "a string", False, False),
+        ("content", "content", decode_web_fetch_block_content_param, "", False, True),
+        ("retrieved_at", "retrieved_at", decode_string, "a string or null", True, False),
+    ),
+    1,
+    (("url", "a string"), ("content", "an object")),
+    _WEB_FETCH_BLOCK_PARAM_FIELDS,
+    _WEB_FETCH_BLOCK_PARAM_ORDERS,
+)
+
+_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_LAZY: Final = LazyTable(
+    CodeExecutionToolResultBlockParam,
+    (
+        (
+            "type",
+            "type",
+            ("code_execution_tool_result",),
+            '"code_execution_tool_result"',
+            False,
+            False,
+        ),
+        ("tool_use_id", "tool_use_id", decode_string, "a string", False, False),
+        (
+            "content",
+            "content",
+            decode_code_execution_tool_result_block_param_content_param,
+            "",
+            False,
+            True,
+        ),
+        ("cache_control", "cache_control", decode_cache_control_param, "", True, True),
+    ),
+    1,
+    (("tool_use_id", "a string"), ("content", "an object")),
+    _CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_FIELDS,
+    _CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_ORDERS,
+)
+
+_CODE_EXECUTION_RESULT_BLOCK_PARAM_LAZY: Final = LazyTable(
+    CodeExecutionResultBlockParam,
+    (
+        ("type", "type", ("code_execution_result",), '"code_execution_result"', False, False),
+        ("stdout", "stdout", decode_string, "a string", False, False),
+        ("stderr", "stderr", decode_string, "a string", False, False),
+        ("return_code", "return_code", decode_integer, "an integer", False, False),
+        (
+            "content",
+            "content",
+            list_of(decode_code_execution_output_block_union_param),
+            "",
+            False,
+            True,
+        ),
+        ("abort_reason", "abort_reason", decode_string, "a string or null", True, False),
+    ),
+    1,
+    (
+        ("stdout", "a string"),
+        ("stderr", "a string"),
+        ("return_code", "an integer"),
+        ("content", "an array"),
+    ),
+    _CODE_EXECUTION_RESULT_BLOCK_PARAM_FIELDS,
+    _CODE_EXECUTION_RESULT_BLOCK_PARAM_ORDERS,
+)
+
+_ENCRYPTED_CODE_EXECUTION_RESULT_BLOCK_PARAM_LAZY: Final = LazyTable(
+    EncryptedCodeExecutionResultBlockParam,
+    (
+        (
+            "type",
+            "type",
+            ("encrypted_code_execution_result",),
+            '"encrypted_code_execution_result"',
+            False,
+            False,
+        ),
+        ("encrypted_stdout", "encrypted_stdout", decode_string, "a string", False, False),
+        ("stderr", "stderr", decode_string, "a string", False, False),
+        ("return_code", "return_code", decode_integer, "an integer", False, False),
+        (
+            "content",
+            "content",
+            list_of(decode_code_execution_output_block_union_param),
+            "",
+            False,
+            True,
+        ),
+    ),
+    1,
+    (
+        ("encrypted_stdout", "a string"),
+        ("stderr", "a string"),
+        ("return_code", "an integer"),
+        ("content", "an array"),
+    ),
+    _ENCRYPTED_CODE_EXECUTION_RESULT_BLOCK_PARAM_FIELDS,
+    _ENCRYPTED_CODE_EXECUTION_RESULT_BLOCK_PARAM_ORDERS,
+)
+
+_BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_LAZY: Final = LazyTable(
+    BashCodeExecutionToolResultBlockParam,
+    (
+        (
+            "type",
+            "type",
+            ("bash_code_execution_tool_result",),
+            '"bash_code_execution_tool_result"',
+            False,
+            False,
+        ),
+        ("tool_use_id", "tool_use_id", decode_string, "a string", False, False),
+        (
+            "content",
+            "content",
+            decode_bash_code_execution_tool_result_content_param,
+            "",
+            False,
+            True,
+        ),
+        ("cache_control", "cache_control", decode_cache_control_param, "", True, True),
+    ),
+    1,
+    (("tool_use_id", "a string"), ("content", "an object")),
+    _BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_FIELDS,
+    _BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_ORDERS,
+)
+
+_BASH_CODE_EXECUTION_RESULT_BLOCK_PARAM_LAZY: Final = LazyTable(
+    BashCodeExecutionResultBlockParam,
+    (
+        (
+            "type",
+            "type",
+            ("bash_code_execution_result",),
+            '"bash_code_execution_result"',
+            False,
+            False,
+        ),
+        ("stdout", "stdout", decode_string, "a string", False, False),
+        ("stderr", "stderr", decode_string, "a string", False, False),
+        ("return_code", "return_code", decode_integer, "an integer", False, False),
+        (
+            "content",
+            "content",
+            list_of(decode_bash_code_execution_output_block_union_param),
+            "",
+            False,
+            True,
+        ),
+    ),
+    1,
+    (
+        ("stdout", "a string"),
+        ("stderr", "a string"),
+        ("return_code", "an integer"),
+        ("content", "an array"),
+    ),
+    _BASH_CODE_EXECUTION_RESULT_BLOCK_PARAM_FIELDS,
+    _BASH_CODE_EXECUTION_RESULT_BLOCK_PARAM_ORDERS,
+)
+
+_TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_LAZY: Final = LazyTable(
+    TextEditorCodeExecutionToolResultBlockParam,
+    (
+        (
+            "type",
+            "type",
+            ("text_editor_code_execution_tool_result",),
+            '"text_editor_code_execution_tool_result"',
+            False,
+            False,
+        ),
+        ("tool_use_id", "tool_use_id", decode_string, "a string", False, False),
+        (
+            "content",
+            "content",
+            decode_text_editor_code_execution_tool_result_content_param,
+            "",
+            False,
+            True,
+        ),
+        ("cache_control", "cache_control", decode_cache_control_param, "", True, True),
+    ),
+    1,
+    (("tool_use_id", "a string"), ("content", "an object")),
+    _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_FIELDS,
+    _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_ORDERS,
+)
+
+_TEXT_EDITOR_CODE_EXECUTION_STR_REPLACE_RESULT_BLOCK_PARAM_LAZY: Final = LazyTable(
+    TextEditorCodeExecutionStrReplaceResultBlockParam,
+    (
+        (
+            "type",
+            "type",
+            ("text_editor_code_execution_str_replace_result",),
+            '"text_editor_code_execution_str_replace_result"',
+            False,
+            False,
+        ),
+        ("lines", "lines", list_of(decode_string), "", True, True),
+        ("old_start", "old_start", decode_integer, "an integer or null", True, False),
+        ("old_lines", "old_lines", decode_integer, "an integer or null", True, False),
+        ("new_start", "new_start", decode_integer, "an integer or null", True, False),
+        ("new_lines", "new_lines", decode_integer, "an integer or null", True, False),
+    ),
+    1,
+    (),
+    _TEXT_EDITOR_CODE_EXECUTION_STR_REPLACE_RESULT_BLOCK_PARAM_FIELDS,
+    _TEXT_EDITOR_CODE_EXECUTION_STR_REPLACE_RESULT_BLOCK_PARAM_ORDERS,
+)
+
+_TOOL_SEARCH_TOOL_RESULT_BLOCK_PARAM_LAZY: Final = LazyTable(
+    ToolSearchToolResultBlockParam,
+    (
+        ("type", "type", ("tool_search_tool_result",), '"tool_search_tool_result"', False, False),
+        ("tool_use_id", "tool_use_id", decode_string, "a string", False, False),
+        ("content", "content", decode_tool_search_tool_result_content_param, "", False, True),
+        ("cache_control", "cache_control", decode_cache_control_param, "", True, True),
+    ),
+    1,
+    (("tool_use_id", "a string"), ("content", "an object")),
+    _TOOL_SEARCH_TOOL_RESULT_BLOCK_PARAM_FIELDS,
+    _TOOL_SEARCH_TOOL_RESULT_BLOCK_PARAM_ORDERS,
+)
+
+_TOOL_SEARCH_TOOL_SEARCH_RESULT_BLOCK_PARAM_LAZY: Final = LazyTable(
+    ToolSearchToolSearchResultBlockParam,
+    (
+        (
+            "type",
+            "type",
+            ("tool_search_tool_search_result",),
+            '"tool_search_tool_search_result"',
+            False,
+            False,
+        ),
+        (
+            "tool_references",
+            "tool_references",
+            list_of(decode_tool_reference_block_union_param),
+            "",
+            False,
+            True,
+        ),
+    ),
+    1,
+    (("tool_references", "an array"),),
+    _TOOL_SEARCH_TOOL_SEARCH_RESULT_BLOCK_PARAM_FIELDS,
+    _TOOL_SEARCH_TOOL_SEARCH_RESULT_BLOCK_PARAM_ORDERS,
+)
+
+_ADVISOR_TOOL_RESULT_BLOCK_PARAM_LAZY: Final = LazyTable(
+    AdvisorToolResultBlockParam,
+    (
+        ("type", "type", ("advisor_tool_result",), '"advisor_tool_result"', False, False),
+        ("tool_use_id", "tool_use_id", decode_string, "a string", False, False),
+        ("content", "content", decode_advisor_tool_result_content_param, "", False, True),
+        ("cache_control", "cache_control", decode_cache_control_param, "", True, True),
+    ),
+    1,
+    (("tool_use_id", "a string"), ("content", "an object")),
+    _ADVISOR_TOOL_RESULT_BLOCK_PARAM_FIELDS,
+    _ADVISOR_TOOL_RESULT_BLOCK_PARAM_ORDERS,
 )

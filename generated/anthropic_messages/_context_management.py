@@ -14,14 +14,17 @@ from ._runtime import (
     UNSET,
     DecodeError,
     Decoder,
+    LazyTable,
     Model,
     Unset,
     add_extra,
+    decode_boolean,
     decode_string,
     extra_fields,
     has_lone_surrogate,
     in_received_order,
     learn_order,
+    list_of,
     missing_field,
     new_instance,
     run_decoder,
@@ -74,7 +77,11 @@ class ContextManagementConfigParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ContextManagementConfigParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ContextManagementConfigParam:
+        if lazy:
+            return run_decoder(_CONTEXT_MANAGEMENT_CONFIG_PARAM_LAZY.decode, data, strict)
         return run_decoder(decode_context_management_config_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -194,7 +201,11 @@ class ClearToolUses20250919EditParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ClearToolUses20250919EditParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ClearToolUses20250919EditParam:
+        if lazy:
+            return run_decoder(_CLEAR_TOOL_USES20250919_EDIT_PARAM_LAZY.decode, data, strict)
         return run_decoder(decode_clear_tool_uses20250919_edit_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -352,7 +363,9 @@ class InputTokensTriggerParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> InputTokensTriggerParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> InputTokensTriggerParam:
         return run_decoder(decode_input_tokens_trigger_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -435,7 +448,9 @@ class ToolUsesTriggerParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ToolUsesTriggerParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ToolUsesTriggerParam:
         return run_decoder(decode_tool_uses_trigger_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -518,7 +533,7 @@ class ToolUsesKeepParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ToolUsesKeepParam:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> ToolUsesKeepParam:
         return run_decoder(decode_tool_uses_keep_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -601,7 +616,9 @@ class InputTokensClearAtLeastParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> InputTokensClearAtLeastParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> InputTokensClearAtLeastParam:
         return run_decoder(decode_input_tokens_clear_at_least_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -690,7 +707,11 @@ class ClearThinking20251015EditParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ClearThinking20251015EditParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ClearThinking20251015EditParam:
+        if lazy:
+            return run_decoder(_CLEAR_THINKING20251015_EDIT_PARAM_LAZY.decode, data, strict)
         return run_decoder(decode_clear_thinking20251015_edit_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -787,7 +808,9 @@ class ThinkingTurnsParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ThinkingTurnsParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ThinkingTurnsParam:
         return run_decoder(decode_thinking_turns_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -866,7 +889,9 @@ class AllThinkingTurnsParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> AllThinkingTurnsParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> AllThinkingTurnsParam:
         return run_decoder(decode_all_thinking_turns_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -948,7 +973,11 @@ class Compact20260112EditParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> Compact20260112EditParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> Compact20260112EditParam:
+        if lazy:
+            return run_decoder(_COMPACT20260112_EDIT_PARAM_LAZY.decode, data, strict)
         return run_decoder(decode_compact20260112_edit_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1071,7 +1100,9 @@ class CompactionConfigParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CompactionConfigParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> CompactionConfigParam:
         return run_decoder(decode_compaction_config_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1173,4 +1204,64 @@ from ._unions import (
     decode_compact_trigger_param,
     decode_context_management_edit_param,
     decode_context_management_trigger_param,
+)
+
+# What `from_dict(..., lazy=True)` reads (see LazyTable); they name decoders of other modules,
+# so they follow the imports above.
+_CONTEXT_MANAGEMENT_CONFIG_PARAM_LAZY: Final = LazyTable(
+    ContextManagementConfigParam,
+    (("edits", "edits", list_of(decode_context_management_edit_param), "", False, True),),
+    0,
+    (),
+    _CONTEXT_MANAGEMENT_CONFIG_PARAM_FIELDS,
+    _CONTEXT_MANAGEMENT_CONFIG_PARAM_ORDERS,
+)
+
+_CLEAR_TOOL_USES20250919_EDIT_PARAM_LAZY: Final = LazyTable(
+    ClearToolUses20250919EditParam,
+    (
+        ("type", "type", ("clear_tool_uses_20250919",), '"clear_tool_uses_20250919"', False, False),
+        ("trigger", "trigger", decode_context_management_trigger_param, "", False, True),
+        ("keep", "keep", decode_clear_tool_uses_keep_param, "", False, True),
+        ("clear_at_least", "clear_at_least", decode_clear_at_least_param, "", True, True),
+        ("clear_tool_inputs", "clear_tool_inputs", decode_clear_tool_inputs_param, "", True, True),
+        ("exclude_tools", "exclude_tools", list_of(decode_string), "", True, True),
+    ),
+    1,
+    (),
+    _CLEAR_TOOL_USES20250919_EDIT_PARAM_FIELDS,
+    _CLEAR_TOOL_USES20250919_EDIT_PARAM_ORDERS,
+)
+
+_CLEAR_THINKING20251015_EDIT_PARAM_LAZY: Final = LazyTable(
+    ClearThinking20251015EditParam,
+    (
+        ("type", "type", ("clear_thinking_20251015",), '"clear_thinking_20251015"', False, False),
+        ("keep", "keep", decode_clear_thinking_keep_param, "", False, True),
+    ),
+    1,
+    (),
+    _CLEAR_THINKING20251015_EDIT_PARAM_FIELDS,
+    _CLEAR_THINKING20251015_EDIT_PARAM_ORDERS,
+)
+
+_COMPACT20260112_EDIT_PARAM_LAZY: Final = LazyTable(
+    Compact20260112EditParam,
+    (
+        ("type", "type", ("compact_20260112",), '"compact_20260112"', False, False),
+        ("trigger", "trigger", decode_compact_trigger_param, "", True, True),
+        ("instructions", "instructions", decode_string, "a string or null", True, False),
+        (
+            "pause_after_compaction",
+            "pause_after_compaction",
+            decode_boolean,
+            "true or false",
+            False,
+            False,
+        ),
+    ),
+    1,
+    (),
+    _COMPACT20260112_EDIT_PARAM_FIELDS,
+    _COMPACT20260112_EDIT_PARAM_ORDERS,
 )

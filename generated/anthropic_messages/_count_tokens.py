@@ -14,13 +14,17 @@ from ._runtime import (
     UNSET,
     DecodeError,
     Decoder,
+    LazyTable,
     Model,
     Unset,
     add_extra,
+    decode_integer,
+    decode_string,
     extra_fields,
     has_lone_surrogate,
     in_received_order,
     learn_order,
+    list_of,
     missing_field,
     new_instance,
     run_decoder,
@@ -125,7 +129,11 @@ class MessageCountTokensParams(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> MessageCountTokensParams:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> MessageCountTokensParams:
+        if lazy:
+            return run_decoder(_MESSAGE_COUNT_TOKENS_PARAMS_LAZY.decode, data, strict)
         return run_decoder(decode_message_count_tokens_params, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -415,7 +423,11 @@ class MessageTokensCount(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> MessageTokensCount:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> MessageTokensCount:
+        if lazy:
+            return run_decoder(_MESSAGE_TOKENS_COUNT_LAZY.decode, data, strict)
         return run_decoder(decode_message_tokens_count, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -531,9 +543,68 @@ from ._unions import (
     decode_compaction_config_union_param,
     decode_message_param,
     decode_request_mcp_server_definition_param,
+    decode_system_prompt,
     decode_system_prompt_block_param,
     decode_thinking_config_param,
     decode_tool_choice_param,
     decode_tool_union_param,
 )
 from ._usage import Speed, decode_speed
+
+# What `from_dict(..., lazy=True)` reads (see LazyTable); they name decoders of other modules,
+# so they follow the imports above.
+_MESSAGE_COUNT_TOKENS_PARAMS_LAZY: Final = LazyTable(
+    MessageCountTokensParams,
+    (
+        ("messages", "messages", list_of(decode_message_param), "", False, True),
+        ("model", "model", decode_string, "a string", False, False),
+        ("billing_policy", "billing_policy", decode_billing_policy_union_param, "", True, True),
+        ("cache_control", "cache_control", decode_cache_control_param, "", True, True),
+        ("compaction", "compaction", decode_compaction_config_union_param, "", True, True),
+        (
+            "context_management",
+            "context_management",
+            decode_context_management_config_param,
+            "",
+            True,
+            True,
+        ),
+        (
+            "mcp_servers",
+            "mcp_servers",
+            list_of(decode_request_mcp_server_definition_param),
+            "",
+            False,
+            True,
+        ),
+        ("output_config", "output_config", decode_output_config_param, "", False, True),
+        ("speed", "speed", decode_speed, "", True, False),
+        ("system", "system", decode_system_prompt, "", False, True),
+        ("thinking", "thinking", decode_thinking_config_param, "", False, True),
+        ("tool_choice", "tool_choice", decode_tool_choice_param, "", False, True),
+        ("tools", "tools", list_of(decode_tool_union_param), "", False, True),
+    ),
+    0,
+    (("messages", "an array"), ("model", "a string")),
+    _MESSAGE_COUNT_TOKENS_PARAMS_FIELDS,
+    _MESSAGE_COUNT_TOKENS_PARAMS_ORDERS,
+)
+
+_MESSAGE_TOKENS_COUNT_LAZY: Final = LazyTable(
+    MessageTokensCount,
+    (
+        ("input_tokens", "input_tokens", decode_integer, "an integer", False, False),
+        (
+            "context_management",
+            "context_management",
+            decode_count_tokens_context_management_response,
+            "",
+            True,
+            True,
+        ),
+    ),
+    0,
+    (("input_tokens", "an integer"),),
+    _MESSAGE_TOKENS_COUNT_FIELDS,
+    _MESSAGE_TOKENS_COUNT_ORDERS,
+)

@@ -13,14 +13,17 @@ from ._runtime import (
     JSON_INT_MIN,
     UNSET,
     DecodeError,
+    LazyTable,
     Model,
     Unset,
     add_extra,
+    decode_integer,
     decode_string,
     extra_fields,
     has_lone_surrogate,
     in_received_order,
     learn_order,
+    list_of,
     missing_field,
     new_instance,
     run_decoder,
@@ -143,7 +146,9 @@ class ErrorResponse(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ErrorResponse:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> ErrorResponse:
+        if lazy:
+            return run_decoder(_ERROR_RESPONSE_LAZY.decode, data, strict)
         return run_decoder(decode_error_response, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -249,7 +254,11 @@ class InvalidRequestErrorObject(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> InvalidRequestErrorObject:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> InvalidRequestErrorObject:
+        if lazy:
+            return run_decoder(_INVALID_REQUEST_ERROR_OBJECT_LAZY.decode, data, strict)
         return run_decoder(decode_invalid_request_error_object, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -357,7 +366,11 @@ class AuthenticationErrorObject(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> AuthenticationErrorObject:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> AuthenticationErrorObject:
+        if lazy:
+            return run_decoder(_AUTHENTICATION_ERROR_OBJECT_LAZY.decode, data, strict)
         return run_decoder(decode_authentication_error_object, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -465,7 +478,11 @@ class BillingErrorObject(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BillingErrorObject:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BillingErrorObject:
+        if lazy:
+            return run_decoder(_BILLING_ERROR_OBJECT_LAZY.decode, data, strict)
         return run_decoder(decode_billing_error_object, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -571,7 +588,11 @@ class PermissionErrorObject(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> PermissionErrorObject:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> PermissionErrorObject:
+        if lazy:
+            return run_decoder(_PERMISSION_ERROR_OBJECT_LAZY.decode, data, strict)
         return run_decoder(decode_permission_error_object, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -677,7 +698,11 @@ class NotFoundErrorObject(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> NotFoundErrorObject:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> NotFoundErrorObject:
+        if lazy:
+            return run_decoder(_NOT_FOUND_ERROR_OBJECT_LAZY.decode, data, strict)
         return run_decoder(decode_not_found_error_object, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -783,7 +808,11 @@ class RateLimitErrorObject(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> RateLimitErrorObject:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> RateLimitErrorObject:
+        if lazy:
+            return run_decoder(_RATE_LIMIT_ERROR_OBJECT_LAZY.decode, data, strict)
         return run_decoder(decode_rate_limit_error_object, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -889,7 +918,11 @@ class GatewayTimeoutErrorObject(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> GatewayTimeoutErrorObject:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> GatewayTimeoutErrorObject:
+        if lazy:
+            return run_decoder(_GATEWAY_TIMEOUT_ERROR_OBJECT_LAZY.decode, data, strict)
         return run_decoder(decode_gateway_timeout_error_object, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -997,7 +1030,9 @@ class APIErrorObject(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> APIErrorObject:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> APIErrorObject:
+        if lazy:
+            return run_decoder(_API_ERROR_OBJECT_LAZY.decode, data, strict)
         return run_decoder(decode_api_error_object, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1101,7 +1136,11 @@ class OverloadedErrorObject(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> OverloadedErrorObject:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> OverloadedErrorObject:
+        if lazy:
+            return run_decoder(_OVERLOADED_ERROR_OBJECT_LAZY.decode, data, strict)
         return run_decoder(decode_overloaded_error_object, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1198,7 +1237,7 @@ class AvailableToolsLimitExceededErrorDetails(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> AvailableToolsLimitExceededErrorDetails:
         return run_decoder(decode_available_tools_limit_exceeded_error_details, data, strict)
 
@@ -1277,7 +1316,7 @@ class ClaudeCodeKeyCreatorNotMemberErrorDetails(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> ClaudeCodeKeyCreatorNotMemberErrorDetails:
         return run_decoder(decode_claude_code_key_creator_not_member_error_details, data, strict)
 
@@ -1355,7 +1394,9 @@ class ClaudeCodeVersionTooOldErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ClaudeCodeVersionTooOldErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ClaudeCodeVersionTooOldErrorDetails:
         return run_decoder(decode_claude_code_version_too_old_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1430,7 +1471,9 @@ class CMEKKeyDisabledErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CMEKKeyDisabledErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> CMEKKeyDisabledErrorDetails:
         return run_decoder(decode_cmek_key_disabled_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1501,7 +1544,9 @@ class CMEKKeyNetworkBlockedErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CMEKKeyNetworkBlockedErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> CMEKKeyNetworkBlockedErrorDetails:
         return run_decoder(decode_cmek_key_network_blocked_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1574,7 +1619,9 @@ class CompactionBlockAmbiguousErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CompactionBlockAmbiguousErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> CompactionBlockAmbiguousErrorDetails:
         return run_decoder(decode_compaction_block_ambiguous_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1647,7 +1694,9 @@ class CompactionBlockMisplacedErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CompactionBlockMisplacedErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> CompactionBlockMisplacedErrorDetails:
         return run_decoder(decode_compaction_block_misplaced_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1720,7 +1769,9 @@ class CompactionContentMismatchErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CompactionContentMismatchErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> CompactionContentMismatchErrorDetails:
         return run_decoder(decode_compaction_content_mismatch_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1795,7 +1846,9 @@ class CompactionIncompleteTurnErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CompactionIncompleteTurnErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> CompactionIncompleteTurnErrorDetails:
         return run_decoder(decode_compaction_incomplete_turn_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1869,7 +1922,7 @@ class CompactionNothingToSummarizeErrorDetails(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> CompactionNothingToSummarizeErrorDetails:
         return run_decoder(decode_compaction_nothing_to_summarize_error_details, data, strict)
 
@@ -1946,7 +1999,7 @@ class CompactionSignatureInvalidErrorDetails(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> CompactionSignatureInvalidErrorDetails:
         return run_decoder(decode_compaction_signature_invalid_error_details, data, strict)
 
@@ -2025,7 +2078,7 @@ class CompactionTooManyToolReferencesErrorDetails(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> CompactionTooManyToolReferencesErrorDetails:
         return run_decoder(decode_compaction_too_many_tool_references_error_details, data, strict)
 
@@ -2106,7 +2159,7 @@ class CompactionToolChangesMismatchErrorDetails(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> CompactionToolChangesMismatchErrorDetails:
         return run_decoder(decode_compaction_tool_changes_mismatch_error_details, data, strict)
 
@@ -2192,7 +2245,11 @@ class ImageDimensionsTooLargeErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ImageDimensionsTooLargeErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ImageDimensionsTooLargeErrorDetails:
+        if lazy:
+            return run_decoder(_IMAGE_DIMENSIONS_TOO_LARGE_ERROR_DETAILS_LAZY.decode, data, strict)
         return run_decoder(decode_image_dimensions_too_large_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2297,7 +2354,9 @@ class OrganizationOnHoldErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> OrganizationOnHoldErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> OrganizationOnHoldErrorDetails:
         return run_decoder(decode_organization_on_hold_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2390,7 +2449,7 @@ class RequestBodyEncodingInvalidErrorDetails(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> RequestBodyEncodingInvalidErrorDetails:
         return run_decoder(decode_request_body_encoding_invalid_error_details, data, strict)
 
@@ -2469,7 +2528,7 @@ class RequestBodyEncodingUnsupportedErrorDetails(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> RequestBodyEncodingUnsupportedErrorDetails:
         return run_decoder(decode_request_body_encoding_unsupported_error_details, data, strict)
 
@@ -2547,7 +2606,9 @@ class ThreadAlreadyContinuedErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ThreadAlreadyContinuedErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ThreadAlreadyContinuedErrorDetails:
         return run_decoder(decode_thread_already_continued_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2620,7 +2681,9 @@ class ThreadContinueInFlightErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ThreadContinueInFlightErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ThreadContinueInFlightErrorDetails:
         return run_decoder(decode_thread_continue_in_flight_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2693,7 +2756,9 @@ class ThreadFingerprintMismatchErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ThreadFingerprintMismatchErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ThreadFingerprintMismatchErrorDetails:
         return run_decoder(decode_thread_fingerprint_mismatch_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2772,7 +2837,11 @@ class ThreadUnsupportedRequestErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ThreadUnsupportedRequestErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ThreadUnsupportedRequestErrorDetails:
+        if lazy:
+            return run_decoder(_THREAD_UNSUPPORTED_REQUEST_ERROR_DETAILS_LAZY.decode, data, strict)
         return run_decoder(decode_thread_unsupported_request_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2871,7 +2940,9 @@ class ToolNameConflictErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ToolNameConflictErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ToolNameConflictErrorDetails:
         return run_decoder(decode_tool_name_conflict_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2944,7 +3015,9 @@ class ToolReferenceUnresolvedErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ToolReferenceUnresolvedErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ToolReferenceUnresolvedErrorDetails:
         return run_decoder(decode_tool_reference_unresolved_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -3017,7 +3090,9 @@ class UserProfileRequiredErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> UserProfileRequiredErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> UserProfileRequiredErrorDetails:
         return run_decoder(decode_user_profile_required_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -3093,7 +3168,7 @@ class LinkedOrganizationBillingUnavailableErrorDetails(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> LinkedOrganizationBillingUnavailableErrorDetails:
         return run_decoder(
             decode_linked_organization_billing_unavailable_error_details, data, strict
@@ -3178,7 +3253,7 @@ class LinkedOrganizationSpendLimitReachedErrorDetails(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> LinkedOrganizationSpendLimitReachedErrorDetails:
         return run_decoder(
             decode_linked_organization_spend_limit_reached_error_details, data, strict
@@ -3263,7 +3338,7 @@ class UserProfileBillingNotAuthorizedErrorDetails(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> UserProfileBillingNotAuthorizedErrorDetails:
         return run_decoder(decode_user_profile_billing_not_authorized_error_details, data, strict)
 
@@ -3341,7 +3416,9 @@ class UserProfileNotBillableErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> UserProfileNotBillableErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> UserProfileNotBillableErrorDetails:
         return run_decoder(decode_user_profile_not_billable_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -3414,7 +3491,9 @@ class ThreadNotFoundErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ThreadNotFoundErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ThreadNotFoundErrorDetails:
         return run_decoder(decode_thread_not_found_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -3488,7 +3567,7 @@ class SkillReadBlockedUndecryptableErrorDetails(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> SkillReadBlockedUndecryptableErrorDetails:
         return run_decoder(decode_skill_read_blocked_undecryptable_error_details, data, strict)
 
@@ -3569,7 +3648,7 @@ class RequestBodyTooLargeAfterDecodingErrorDetails(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> RequestBodyTooLargeAfterDecodingErrorDetails:
         return run_decoder(decode_request_body_too_large_after_decoding_error_details, data, strict)
 
@@ -3649,7 +3728,9 @@ class ContractSpendLimitReachedErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ContractSpendLimitReachedErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ContractSpendLimitReachedErrorDetails:
         return run_decoder(decode_contract_spend_limit_reached_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -3724,7 +3805,9 @@ class EnforcedSpendLimitReachedErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> EnforcedSpendLimitReachedErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> EnforcedSpendLimitReachedErrorDetails:
         return run_decoder(decode_enforced_spend_limit_reached_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -3799,7 +3882,9 @@ class RampLimitExceededErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> RampLimitExceededErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> RampLimitExceededErrorDetails:
         return run_decoder(decode_ramp_limit_exceeded_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -3872,7 +3957,9 @@ class CMEKKeyUnreachableErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CMEKKeyUnreachableErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> CMEKKeyUnreachableErrorDetails:
         return run_decoder(decode_cmek_key_unreachable_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -3945,7 +4032,9 @@ class CompactionUnavailableErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CompactionUnavailableErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> CompactionUnavailableErrorDetails:
         return run_decoder(decode_compaction_unavailable_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -4018,7 +4107,9 @@ class StorageQuotaExceededErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> StorageQuotaExceededErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> StorageQuotaExceededErrorDetails:
         return run_decoder(decode_storage_quota_exceeded_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -4091,7 +4182,9 @@ class FileNotDownloadableErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> FileNotDownloadableErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> FileNotDownloadableErrorDetails:
         return run_decoder(decode_file_not_downloadable_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -4164,7 +4257,9 @@ class FileExpiredErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> FileExpiredErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> FileExpiredErrorDetails:
         return run_decoder(decode_file_expired_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -4231,7 +4326,9 @@ class CMEKContextUnavailableErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CMEKContextUnavailableErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> CMEKContextUnavailableErrorDetails:
         return run_decoder(decode_cmek_context_unavailable_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -4304,7 +4401,9 @@ class OrgAPIKeyLimitExceededErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> OrgAPIKeyLimitExceededErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> OrgAPIKeyLimitExceededErrorDetails:
         return run_decoder(decode_org_api_key_limit_exceeded_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -4380,7 +4479,7 @@ class WorkspaceAPIKeyLimitExceededErrorDetails(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> WorkspaceAPIKeyLimitExceededErrorDetails:
         return run_decoder(decode_workspace_api_key_limit_exceeded_error_details, data, strict)
 
@@ -4458,7 +4557,9 @@ class SandboxEgressRestrictedErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> SandboxEgressRestrictedErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> SandboxEgressRestrictedErrorDetails:
         return run_decoder(decode_sandbox_egress_restricted_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -4531,7 +4632,9 @@ class UserProfileNotFoundErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> UserProfileNotFoundErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> UserProfileNotFoundErrorDetails:
         return run_decoder(decode_user_profile_not_found_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -4607,7 +4710,7 @@ class ExternalKeyInWorkspacePolicyErrorDetails(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> ExternalKeyInWorkspacePolicyErrorDetails:
         return run_decoder(decode_external_key_in_workspace_policy_error_details, data, strict)
 
@@ -4685,7 +4788,9 @@ class AlreadyMemberErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> AlreadyMemberErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> AlreadyMemberErrorDetails:
         return run_decoder(decode_already_member_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -4757,7 +4862,7 @@ class CannotInviteEmailsWithUnverifiedDomainsErrorDetails(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> CannotInviteEmailsWithUnverifiedDomainsErrorDetails:
         return run_decoder(
             decode_cannot_invite_emails_with_unverified_domains_error_details, data, strict
@@ -4842,7 +4947,9 @@ class EmailDomainNotAllowedErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> EmailDomainNotAllowedErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> EmailDomainNotAllowedErrorDetails:
         return run_decoder(decode_email_domain_not_allowed_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -4915,7 +5022,9 @@ class InviteAlreadyExistsErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> InviteAlreadyExistsErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> InviteAlreadyExistsErrorDetails:
         return run_decoder(decode_invite_already_exists_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -4988,7 +5097,9 @@ class OrgMemberLimitExceededErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> OrgMemberLimitExceededErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> OrgMemberLimitExceededErrorDetails:
         return run_decoder(decode_org_member_limit_exceeded_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -5062,7 +5173,7 @@ class RBACGroupGrantsOwnerAccessErrorDetails(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> RBACGroupGrantsOwnerAccessErrorDetails:
         return run_decoder(decode_rbac_group_grants_owner_access_error_details, data, strict)
 
@@ -5141,7 +5252,7 @@ class RBACGroupOwnerAccessUnconfirmedErrorDetails(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> RBACGroupOwnerAccessUnconfirmedErrorDetails:
         return run_decoder(decode_rbac_group_owner_access_unconfirmed_error_details, data, strict)
 
@@ -5219,7 +5330,9 @@ class CannotRemoveLastMemberErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CannotRemoveLastMemberErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> CannotRemoveLastMemberErrorDetails:
         return run_decoder(decode_cannot_remove_last_member_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -5293,7 +5406,7 @@ class ConcurrentMembershipChangeErrorDetails(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> ConcurrentMembershipChangeErrorDetails:
         return run_decoder(decode_concurrent_membership_change_error_details, data, strict)
 
@@ -5370,7 +5483,7 @@ class ExternalKeyValidationFailedErrorDetails(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> ExternalKeyValidationFailedErrorDetails:
         return run_decoder(decode_external_key_validation_failed_error_details, data, strict)
 
@@ -5449,7 +5562,7 @@ class ExternalKeyValidationTimedOutErrorDetails(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> ExternalKeyValidationTimedOutErrorDetails:
         return run_decoder(decode_external_key_validation_timed_out_error_details, data, strict)
 
@@ -5527,7 +5640,9 @@ class KeyProfileMismatchErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> KeyProfileMismatchErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> KeyProfileMismatchErrorDetails:
         return run_decoder(decode_key_profile_mismatch_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -5604,7 +5719,9 @@ class WorkspacePolicyViolationErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> WorkspacePolicyViolationErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> WorkspacePolicyViolationErrorDetails:
         return run_decoder(decode_workspace_policy_violation_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -5688,7 +5805,9 @@ class ExternalKeyChangedErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ExternalKeyChangedErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ExternalKeyChangedErrorDetails:
         return run_decoder(decode_external_key_changed_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -5762,7 +5881,7 @@ class WorkspaceMemberLimitExceededErrorDetails(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> WorkspaceMemberLimitExceededErrorDetails:
         return run_decoder(decode_workspace_member_limit_exceeded_error_details, data, strict)
 
@@ -5839,7 +5958,7 @@ class OrganizationTypeNotSupportedErrorDetails(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> OrganizationTypeNotSupportedErrorDetails:
         return run_decoder(decode_organization_type_not_supported_error_details, data, strict)
 
@@ -5916,7 +6035,7 @@ class ParentOrganizationRequiredErrorDetails(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> ParentOrganizationRequiredErrorDetails:
         return run_decoder(decode_parent_organization_required_error_details, data, strict)
 
@@ -5992,7 +6111,9 @@ class RBACRoleNotFoundErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> RBACRoleNotFoundErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> RBACRoleNotFoundErrorDetails:
         return run_decoder(decode_rbac_role_not_found_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -6065,7 +6186,9 @@ class EnvironmentCreateDisabledErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> EnvironmentCreateDisabledErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> EnvironmentCreateDisabledErrorDetails:
         return run_decoder(decode_environment_create_disabled_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -6140,7 +6263,9 @@ class EnvironmentArchivedErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> EnvironmentArchivedErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> EnvironmentArchivedErrorDetails:
         return run_decoder(decode_environment_archived_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -6213,7 +6338,9 @@ class InvalidConfigTypeChangeErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> InvalidConfigTypeChangeErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> InvalidConfigTypeChangeErrorDetails:
         return run_decoder(decode_invalid_config_type_change_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -6286,7 +6413,9 @@ class EnvironmentUpdateDisabledErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> EnvironmentUpdateDisabledErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> EnvironmentUpdateDisabledErrorDetails:
         return run_decoder(decode_environment_update_disabled_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -6366,8 +6495,12 @@ class HeartbeatPreconditionFailedErrorDetails(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> HeartbeatPreconditionFailedErrorDetails:
+        if lazy:
+            return run_decoder(
+                _HEARTBEAT_PRECONDITION_FAILED_ERROR_DETAILS_LAZY.decode, data, strict
+            )
         return run_decoder(decode_heartbeat_precondition_failed_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -6453,7 +6586,9 @@ class InvalidMetadataErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> InvalidMetadataErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> InvalidMetadataErrorDetails:
         return run_decoder(decode_invalid_metadata_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -6524,7 +6659,9 @@ class CannotSignOutPrimaryOwnerErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CannotSignOutPrimaryOwnerErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> CannotSignOutPrimaryOwnerErrorDetails:
         return run_decoder(decode_cannot_sign_out_primary_owner_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -6599,7 +6736,9 @@ class CannotSignOutSelfErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CannotSignOutSelfErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> CannotSignOutSelfErrorDetails:
         return run_decoder(decode_cannot_sign_out_self_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -6675,7 +6814,7 @@ class OrganizationNotEnrolledInBetaErrorDetails(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> OrganizationNotEnrolledInBetaErrorDetails:
         return run_decoder(decode_organization_not_enrolled_in_beta_error_details, data, strict)
 
@@ -6754,7 +6893,7 @@ class CannotSignOutManagedMemberErrorDetails(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> CannotSignOutManagedMemberErrorDetails:
         return run_decoder(decode_cannot_sign_out_managed_member_error_details, data, strict)
 
@@ -6833,7 +6972,7 @@ class CannotSignOutMembershipAdminErrorDetails(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> CannotSignOutMembershipAdminErrorDetails:
         return run_decoder(decode_cannot_sign_out_membership_admin_error_details, data, strict)
 
@@ -6911,7 +7050,9 @@ class CannotSignOutOwnerErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CannotSignOutOwnerErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> CannotSignOutOwnerErrorDetails:
         return run_decoder(decode_cannot_sign_out_owner_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -6987,7 +7128,7 @@ class CannotSignOutPrivilegedMemberErrorDetails(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> CannotSignOutPrivilegedMemberErrorDetails:
         return run_decoder(decode_cannot_sign_out_privileged_member_error_details, data, strict)
 
@@ -7068,7 +7209,7 @@ class SpendLimitsAdminAPIWritesNotEnabledErrorDetails(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> SpendLimitsAdminAPIWritesNotEnabledErrorDetails:
         return run_decoder(
             decode_spend_limits_admin_api_writes_not_enabled_error_details, data, strict
@@ -7150,7 +7291,9 @@ class UnsupportedCharsetErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> UnsupportedCharsetErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> UnsupportedCharsetErrorDetails:
         return run_decoder(decode_unsupported_charset_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -7227,7 +7370,9 @@ class PluginNameTakenErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> PluginNameTakenErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> PluginNameTakenErrorDetails:
         return run_decoder(decode_plugin_name_taken_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -7321,7 +7466,9 @@ class SkillNameTakenErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> SkillNameTakenErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> SkillNameTakenErrorDetails:
         return run_decoder(decode_skill_name_taken_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -7413,7 +7560,9 @@ class RegistrationPendingErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> RegistrationPendingErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> RegistrationPendingErrorDetails:
         return run_decoder(decode_registration_pending_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -7511,7 +7660,9 @@ class ScanFailedErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ScanFailedErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ScanFailedErrorDetails:
         return run_decoder(decode_scan_failed_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -7595,7 +7746,9 @@ class ScanPendingErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ScanPendingErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ScanPendingErrorDetails:
         return run_decoder(decode_scan_pending_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -7675,7 +7828,9 @@ class RequestBodyTimeoutErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> RequestBodyTimeoutErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> RequestBodyTimeoutErrorDetails:
         return run_decoder(decode_request_body_timeout_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -7751,7 +7906,7 @@ class SettingsDocumentLimitExceededErrorDetails(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> SettingsDocumentLimitExceededErrorDetails:
         return run_decoder(decode_settings_document_limit_exceeded_error_details, data, strict)
 
@@ -7830,7 +7985,7 @@ class SettingsHistoryLimitExceededErrorDetails(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> SettingsHistoryLimitExceededErrorDetails:
         return run_decoder(decode_settings_history_limit_exceeded_error_details, data, strict)
 
@@ -7906,7 +8061,9 @@ class CMEKFeatureUnsupportedErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CMEKFeatureUnsupportedErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> CMEKFeatureUnsupportedErrorDetails:
         return run_decoder(decode_cmek_feature_unsupported_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -7982,7 +8139,7 @@ class RBACGroupManagedSettingsNotFoundErrorDetails(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> RBACGroupManagedSettingsNotFoundErrorDetails:
         return run_decoder(decode_rbac_group_managed_settings_not_found_error_details, data, strict)
 
@@ -8063,7 +8220,7 @@ class RBACGroupOrderLimitExceededErrorDetails(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> RBACGroupOrderLimitExceededErrorDetails:
         return run_decoder(decode_rbac_group_order_limit_exceeded_error_details, data, strict)
 
@@ -8139,7 +8296,9 @@ class RBACGroupNotFoundErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> RBACGroupNotFoundErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> RBACGroupNotFoundErrorDetails:
         return run_decoder(decode_rbac_group_not_found_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -8219,7 +8378,7 @@ class SlackChannelSetUpSettingsRefusedErrorDetails(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> SlackChannelSetUpSettingsRefusedErrorDetails:
         return run_decoder(decode_slack_channel_set_up_settings_refused_error_details, data, strict)
 
@@ -8312,7 +8471,9 @@ class APIKeyScopeMissingErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> APIKeyScopeMissingErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> APIKeyScopeMissingErrorDetails:
         return run_decoder(decode_api_key_scope_missing_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -8385,7 +8546,9 @@ class ClaudeTagWritesNotEnabledErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ClaudeTagWritesNotEnabledErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ClaudeTagWritesNotEnabledErrorDetails:
         return run_decoder(decode_claude_tag_writes_not_enabled_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -8463,7 +8626,7 @@ class ComplianceConfigurationRestrictedErrorDetails(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> ComplianceConfigurationRestrictedErrorDetails:
         return run_decoder(decode_compliance_configuration_restricted_error_details, data, strict)
 
@@ -8544,7 +8707,7 @@ class OrganizationLevelScopedAPIKeyRequiredErrorDetails(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> OrganizationLevelScopedAPIKeyRequiredErrorDetails:
         return run_decoder(
             decode_organization_level_scoped_api_key_required_error_details, data, strict
@@ -8626,7 +8789,9 @@ class EnvironmentNotFoundErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> EnvironmentNotFoundErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> EnvironmentNotFoundErrorDetails:
         return run_decoder(decode_environment_not_found_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -8706,7 +8871,7 @@ class SlackChannelSetUpEnvironmentNotFoundErrorDetails(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> SlackChannelSetUpEnvironmentNotFoundErrorDetails:
         return run_decoder(
             decode_slack_channel_set_up_environment_not_found_error_details, data, strict
@@ -8808,7 +8973,7 @@ class SlackChannelSetUpSettingsConflictErrorDetails(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> SlackChannelSetUpSettingsConflictErrorDetails:
         return run_decoder(
             decode_slack_channel_set_up_settings_conflict_error_details, data, strict
@@ -8904,7 +9069,7 @@ class BundleAttachmentNotSupportedErrorDetails(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> BundleAttachmentNotSupportedErrorDetails:
         return run_decoder(decode_bundle_attachment_not_supported_error_details, data, strict)
 
@@ -8980,7 +9145,9 @@ class BundleOnCallErrorDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BundleOnCallErrorDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BundleOnCallErrorDetails:
         return run_decoder(decode_bundle_on_call_error_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -9062,7 +9229,7 @@ class WorkLeaseState(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> WorkLeaseState:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> WorkLeaseState:
         return run_decoder(decode_work_lease_state, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -9167,3 +9334,207 @@ from . import (
     _usage,
 )
 from ._unions import ErrorDetails, ErrorObject, decode_error_details, decode_error_object
+
+# What `from_dict(..., lazy=True)` reads (see LazyTable); they name decoders of other modules,
+# so they follow the imports above.
+_ERROR_RESPONSE_LAZY: Final = LazyTable(
+    ErrorResponse,
+    (
+        ("error", "error", decode_error_object, "", False, True),
+        ("type", "type", ("error",), '"error"', False, False),
+        ("request_id", "request_id", decode_string, "a string or null", True, False),
+    ),
+    0,
+    (("error", "an object"),),
+    _ERROR_RESPONSE_FIELDS,
+    _ERROR_RESPONSE_ORDERS,
+)
+
+_INVALID_REQUEST_ERROR_OBJECT_LAZY: Final = LazyTable(
+    InvalidRequestErrorObject,
+    (
+        ("type", "type", ("invalid_request_error",), '"invalid_request_error"', False, False),
+        ("message", "message", decode_string, "a string", False, False),
+        ("details", "details", decode_error_details, "", True, True),
+    ),
+    1,
+    (),
+    _INVALID_REQUEST_ERROR_OBJECT_FIELDS,
+    _INVALID_REQUEST_ERROR_OBJECT_ORDERS,
+)
+
+_AUTHENTICATION_ERROR_OBJECT_LAZY: Final = LazyTable(
+    AuthenticationErrorObject,
+    (
+        ("type", "type", ("authentication_error",), '"authentication_error"', False, False),
+        ("message", "message", decode_string, "a string", False, False),
+        ("details", "details", decode_error_details, "", True, True),
+    ),
+    1,
+    (),
+    _AUTHENTICATION_ERROR_OBJECT_FIELDS,
+    _AUTHENTICATION_ERROR_OBJECT_ORDERS,
+)
+
+_BILLING_ERROR_OBJECT_LAZY: Final = LazyTable(
+    BillingErrorObject,
+    (
+        ("type", "type", ("billing_error",), '"billing_error"', False, False),
+        ("message", "message", decode_string, "a string", False, False),
+        ("details", "details", decode_error_details, "", True, True),
+    ),
+    1,
+    (),
+    _BILLING_ERROR_OBJECT_FIELDS,
+    _BILLING_ERROR_OBJECT_ORDERS,
+)
+
+_PERMISSION_ERROR_OBJECT_LAZY: Final = LazyTable(
+    PermissionErrorObject,
+    (
+        ("type", "type", ("permission_error",), '"permission_error"', False, False),
+        ("message", "message", decode_string, "a string", False, False),
+        ("details", "details", decode_error_details, "", True, True),
+    ),
+    1,
+    (),
+    _PERMISSION_ERROR_OBJECT_FIELDS,
+    _PERMISSION_ERROR_OBJECT_ORDERS,
+)
+
+_NOT_FOUND_ERROR_OBJECT_LAZY: Final = LazyTable(
+    NotFoundErrorObject,
+    (
+        ("type", "type", ("not_found_error",), '"not_found_error"', False, False),
+        ("message", "message", decode_string, "a string", False, False),
+        ("details", "details", decode_error_details, "", True, True),
+    ),
+    1,
+    (),
+    _NOT_FOUND_ERROR_OBJECT_FIELDS,
+    _NOT_FOUND_ERROR_OBJECT_ORDERS,
+)
+
+_RATE_LIMIT_ERROR_OBJECT_LAZY: Final = LazyTable(
+    RateLimitErrorObject,
+    (
+        ("type", "type", ("rate_limit_error",), '"rate_limit_error"', False, False),
+        ("message", "message", decode_string, "a string", False, False),
+        ("details", "details", decode_error_details, "", True, True),
+    ),
+    1,
+    (),
+    _RATE_LIMIT_ERROR_OBJECT_FIELDS,
+    _RATE_LIMIT_ERROR_OBJECT_ORDERS,
+)
+
+_GATEWAY_TIMEOUT_ERROR_OBJECT_LAZY: Final = LazyTable(
+    GatewayTimeoutErrorObject,
+    (
+        ("type", "type", ("timeout_error",), '"timeout_error"', False, False),
+        ("message", "message", decode_string, "a string", False, False),
+        ("details", "details", decode_error_details, "", True, True),
+    ),
+    1,
+    (),
+    _GATEWAY_TIMEOUT_ERROR_OBJECT_FIELDS,
+    _GATEWAY_TIMEOUT_ERROR_OBJECT_ORDERS,
+)
+
+_API_ERROR_OBJECT_LAZY: Final = LazyTable(
+    APIErrorObject,
+    (
+        ("type", "type", ("api_error",), '"api_error"', False, False),
+        ("message", "message", decode_string, "a string", False, False),
+        ("details", "details", decode_error_details, "", True, True),
+    ),
+    1,
+    (),
+    _API_ERROR_OBJECT_FIELDS,
+    _API_ERROR_OBJECT_ORDERS,
+)
+
+_OVERLOADED_ERROR_OBJECT_LAZY: Final = LazyTable(
+    OverloadedErrorObject,
+    (
+        ("type", "type", ("overloaded_error",), '"overloaded_error"', False, False),
+        ("message", "message", decode_string, "a string", False, False),
+        ("details", "details", decode_error_details, "", True, True),
+    ),
+    1,
+    (),
+    _OVERLOADED_ERROR_OBJECT_FIELDS,
+    _OVERLOADED_ERROR_OBJECT_ORDERS,
+)
+
+_IMAGE_DIMENSIONS_TOO_LARGE_ERROR_DETAILS_LAZY: Final = LazyTable(
+    ImageDimensionsTooLargeErrorDetails,
+    (
+        (
+            "error_code",
+            "error_code",
+            ("image_dimensions_too_large",),
+            '"image_dimensions_too_large"',
+            False,
+            False,
+        ),
+        (
+            "max_side_length_pixels",
+            "max_side_length_pixels",
+            decode_integer,
+            "an integer",
+            False,
+            False,
+        ),
+        ("paths", "paths", list_of(decode_string), "", False, True),
+    ),
+    1,
+    (("max_side_length_pixels", "an integer"), ("paths", "an array")),
+    _IMAGE_DIMENSIONS_TOO_LARGE_ERROR_DETAILS_FIELDS,
+    _IMAGE_DIMENSIONS_TOO_LARGE_ERROR_DETAILS_ORDERS,
+)
+
+_THREAD_UNSUPPORTED_REQUEST_ERROR_DETAILS_LAZY: Final = LazyTable(
+    ThreadUnsupportedRequestErrorDetails,
+    (
+        (
+            "error_code",
+            "error_code",
+            ("thread_unsupported_request",),
+            '"thread_unsupported_request"',
+            False,
+            False,
+        ),
+        (
+            "unsupported",
+            "unsupported",
+            list_of(decode_thread_unsupported_feature_name),
+            "",
+            True,
+            True,
+        ),
+    ),
+    1,
+    (),
+    _THREAD_UNSUPPORTED_REQUEST_ERROR_DETAILS_FIELDS,
+    _THREAD_UNSUPPORTED_REQUEST_ERROR_DETAILS_ORDERS,
+)
+
+_HEARTBEAT_PRECONDITION_FAILED_ERROR_DETAILS_LAZY: Final = LazyTable(
+    HeartbeatPreconditionFailedErrorDetails,
+    (
+        (
+            "error_code",
+            "error_code",
+            ("heartbeat_precondition_failed",),
+            '"heartbeat_precondition_failed"',
+            False,
+            False,
+        ),
+        ("current_state", "current_state", decode_work_lease_state, "", False, True),
+    ),
+    1,
+    (("current_state", "an object"),),
+    _HEARTBEAT_PRECONDITION_FAILED_ERROR_DETAILS_FIELDS,
+    _HEARTBEAT_PRECONDITION_FAILED_ERROR_DETAILS_ORDERS,
+)

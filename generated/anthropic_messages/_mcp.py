@@ -12,16 +12,21 @@ from ._runtime import (
     UNSET,
     DecodeError,
     Decoder,
+    LazyTable,
     Model,
     Unset,
     add_extra,
     check_json_members,
+    decode_boolean,
+    decode_json_object,
     decode_map,
     decode_string,
     extra_fields,
     has_lone_surrogate,
     in_received_order,
     learn_order,
+    list_of,
+    map_of,
     missing_field,
     new_instance,
     run_decoder,
@@ -74,7 +79,11 @@ class RequestMCPServerURLDefinitionParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> RequestMCPServerURLDefinitionParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> RequestMCPServerURLDefinitionParam:
+        if lazy:
+            return run_decoder(_REQUEST_MCP_SERVER_URL_DEFINITION_PARAM_LAZY.decode, data, strict)
         return run_decoder(decode_request_mcp_server_url_definition_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -214,8 +223,12 @@ class RequestMCPServerToolConfigurationParam(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> RequestMCPServerToolConfigurationParam:
+        if lazy:
+            return run_decoder(
+                _REQUEST_MCP_SERVER_TOOL_CONFIGURATION_PARAM_LAZY.decode, data, strict
+            )
         return run_decoder(decode_request_mcp_server_tool_configuration_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -350,7 +363,9 @@ class MCPToolsetParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> MCPToolsetParam:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> MCPToolsetParam:
+        if lazy:
+            return run_decoder(_MCP_TOOLSET_PARAM_LAZY.decode, data, strict)
         return run_decoder(decode_mcp_toolset_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -506,7 +521,9 @@ class MCPToolDefaultConfigParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> MCPToolDefaultConfigParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> MCPToolDefaultConfigParam:
         return run_decoder(decode_mcp_tool_default_config_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -598,7 +615,9 @@ class MCPToolConfigParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> MCPToolConfigParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> MCPToolConfigParam:
         return run_decoder(decode_mcp_tool_config_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -692,7 +711,9 @@ class MCPToolParamParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> MCPToolParamParam:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> MCPToolParamParam:
+        if lazy:
+            return run_decoder(_MCP_TOOL_PARAM_PARAM_LAZY.decode, data, strict)
         return run_decoder(decode_mcp_tool_param_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -811,7 +832,11 @@ class MCPToolUseBlockParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> MCPToolUseBlockParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> MCPToolUseBlockParam:
+        if lazy:
+            return run_decoder(_MCP_TOOL_USE_BLOCK_PARAM_LAZY.decode, data, strict)
         return run_decoder(decode_mcp_tool_use_block_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -962,7 +987,11 @@ class RequestMCPToolResultBlockParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> RequestMCPToolResultBlockParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> RequestMCPToolResultBlockParam:
+        if lazy:
+            return run_decoder(_REQUEST_MCP_TOOL_RESULT_BLOCK_PARAM_LAZY.decode, data, strict)
         return run_decoder(decode_request_mcp_tool_result_block_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1122,7 +1151,11 @@ class MCPToolListingBlockParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> MCPToolListingBlockParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> MCPToolListingBlockParam:
+        if lazy:
+            return run_decoder(_MCP_TOOL_LISTING_BLOCK_PARAM_LAZY.decode, data, strict)
         return run_decoder(decode_mcp_tool_listing_block_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1226,4 +1259,121 @@ from ._unions import (
     MCP_TOOL_RESULT_CONTENT_BLOCK_PARAM_VARIANTS,
     decode_cache_control_param,
     decode_mcp_tool_result_content_block_param,
+    decode_mcp_tool_result_content_param,
+)
+
+# What `from_dict(..., lazy=True)` reads (see LazyTable); they name decoders of other modules,
+# so they follow the imports above.
+_REQUEST_MCP_SERVER_URL_DEFINITION_PARAM_LAZY: Final = LazyTable(
+    RequestMCPServerURLDefinitionParam,
+    (
+        ("type", "type", ("url",), '"url"', False, False),
+        ("name", "name", decode_string, "a string", False, False),
+        ("url", "url", decode_string, "a string", False, False),
+        (
+            "authorization_token",
+            "authorization_token",
+            decode_string,
+            "a string or null",
+            True,
+            False,
+        ),
+        (
+            "tool_configuration",
+            "tool_configuration",
+            decode_request_mcp_server_tool_configuration_param,
+            "",
+            True,
+            True,
+        ),
+    ),
+    1,
+    (("name", "a string"), ("url", "a string")),
+    _REQUEST_MCP_SERVER_URL_DEFINITION_PARAM_FIELDS,
+    _REQUEST_MCP_SERVER_URL_DEFINITION_PARAM_ORDERS,
+)
+
+_REQUEST_MCP_SERVER_TOOL_CONFIGURATION_PARAM_LAZY: Final = LazyTable(
+    RequestMCPServerToolConfigurationParam,
+    (
+        ("enabled", "enabled", decode_boolean, "true or false or null", True, False),
+        ("allowed_tools", "allowed_tools", list_of(decode_string), "", True, True),
+    ),
+    0,
+    (),
+    _REQUEST_MCP_SERVER_TOOL_CONFIGURATION_PARAM_FIELDS,
+    _REQUEST_MCP_SERVER_TOOL_CONFIGURATION_PARAM_ORDERS,
+)
+
+_MCP_TOOLSET_PARAM_LAZY: Final = LazyTable(
+    MCPToolsetParam,
+    (
+        ("type", "type", ("mcp_toolset",), '"mcp_toolset"', False, False),
+        ("mcp_server_name", "mcp_server_name", decode_string, "a string", False, False),
+        ("default_config", "default_config", decode_mcp_tool_default_config_param, "", True, True),
+        ("configs", "configs", map_of(decode_mcp_tool_config_param), "", True, True),
+        ("tools", "tools", list_of(decode_mcp_tool_param_param), "", True, True),
+        ("cache_control", "cache_control", decode_cache_control_param, "", True, True),
+    ),
+    1,
+    (("mcp_server_name", "a string"),),
+    _MCP_TOOLSET_PARAM_FIELDS,
+    _MCP_TOOLSET_PARAM_ORDERS,
+)
+
+_MCP_TOOL_PARAM_PARAM_LAZY: Final = LazyTable(
+    MCPToolParamParam,
+    (
+        ("name", "name", decode_string, "a string", False, False),
+        ("input_schema", "input_schema", decode_json_object, "an object", False, True),
+        ("description", "description", decode_string, "a string or null", True, False),
+    ),
+    0,
+    (("name", "a string"), ("input_schema", "an object")),
+    _MCP_TOOL_PARAM_PARAM_FIELDS,
+    _MCP_TOOL_PARAM_PARAM_ORDERS,
+)
+
+_MCP_TOOL_USE_BLOCK_PARAM_LAZY: Final = LazyTable(
+    MCPToolUseBlockParam,
+    (
+        ("type", "type", ("mcp_tool_use",), '"mcp_tool_use"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("name", "name", decode_string, "a string", False, False),
+        ("server_name", "server_name", decode_string, "a string", False, False),
+        ("input", "input", decode_json_object, "an object", False, True),
+        ("cache_control", "cache_control", decode_cache_control_param, "", True, True),
+    ),
+    1,
+    (("id", "a string"), ("name", "a string"), ("server_name", "a string"), ("input", "an object")),
+    _MCP_TOOL_USE_BLOCK_PARAM_FIELDS,
+    _MCP_TOOL_USE_BLOCK_PARAM_ORDERS,
+)
+
+_REQUEST_MCP_TOOL_RESULT_BLOCK_PARAM_LAZY: Final = LazyTable(
+    RequestMCPToolResultBlockParam,
+    (
+        ("type", "type", ("mcp_tool_result",), '"mcp_tool_result"', False, False),
+        ("tool_use_id", "tool_use_id", decode_string, "a string", False, False),
+        ("content", "content", decode_mcp_tool_result_content_param, "", False, True),
+        ("is_error", "is_error", decode_boolean, "true or false", False, False),
+        ("cache_control", "cache_control", decode_cache_control_param, "", True, True),
+    ),
+    1,
+    (("tool_use_id", "a string"),),
+    _REQUEST_MCP_TOOL_RESULT_BLOCK_PARAM_FIELDS,
+    _REQUEST_MCP_TOOL_RESULT_BLOCK_PARAM_ORDERS,
+)
+
+_MCP_TOOL_LISTING_BLOCK_PARAM_LAZY: Final = LazyTable(
+    MCPToolListingBlockParam,
+    (
+        ("type", "type", ("mcp_tool_listing",), '"mcp_tool_listing"', False, False),
+        ("mcp_server_name", "mcp_server_name", decode_string, "a string", False, False),
+        ("tools", "tools", list_of(decode_mcp_tool_param_param), "", False, True),
+    ),
+    1,
+    (("mcp_server_name", "a string"), ("tools", "an array")),
+    _MCP_TOOL_LISTING_BLOCK_PARAM_FIELDS,
+    _MCP_TOOL_LISTING_BLOCK_PARAM_ORDERS,
 )

@@ -14,16 +14,22 @@ from ._runtime import (
     UNSET,
     DecodeError,
     Decoder,
+    LazyTable,
     Model,
     Unset,
     add_extra,
     check_json_members,
+    decode_boolean,
+    decode_integer,
+    decode_json_object,
+    decode_number,
     decode_string,
     extra_fields,
     has_lone_surrogate,
     in_received_order,
     is_json_number,
     learn_order,
+    list_of,
     missing_field,
     new_instance,
     run_decoder,
@@ -498,7 +504,11 @@ class MessageCreateParams(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> MessageCreateParams:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> MessageCreateParams:
+        if lazy:
+            return run_decoder(_MESSAGE_CREATE_PARAMS_LAZY.decode, data, strict)
         return run_decoder(decode_message_create_params, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1001,7 +1011,9 @@ class UserMessageParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> UserMessageParam:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> UserMessageParam:
+        if lazy:
+            return run_decoder(_USER_MESSAGE_PARAM_LAZY.decode, data, strict)
         return run_decoder(decode_user_message_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1101,7 +1113,11 @@ class AssistantMessageParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> AssistantMessageParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> AssistantMessageParam:
+        if lazy:
+            return run_decoder(_ASSISTANT_MESSAGE_PARAM_LAZY.decode, data, strict)
         return run_decoder(decode_assistant_message_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1221,7 +1237,11 @@ class SystemMessageParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> SystemMessageParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> SystemMessageParam:
+        if lazy:
+            return run_decoder(_SYSTEM_MESSAGE_PARAM_LAZY.decode, data, strict)
         return run_decoder(decode_system_message_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1359,7 +1379,9 @@ class SystemMessageOutputConfigParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> SystemMessageOutputConfigParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> SystemMessageOutputConfigParam:
         return run_decoder(decode_system_message_output_config_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1438,7 +1460,7 @@ class MetadataParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> MetadataParam:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> MetadataParam:
         return run_decoder(decode_metadata_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1514,7 +1536,9 @@ class ContainerParams(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ContainerParams:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> ContainerParams:
+        if lazy:
+            return run_decoder(_CONTAINER_PARAMS_LAZY.decode, data, strict)
         return run_decoder(decode_container_params, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1614,7 +1638,7 @@ class SkillParams(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> SkillParams:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> SkillParams:
         return run_decoder(decode_skill_params, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1704,7 +1728,7 @@ class DiagnosticsParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> DiagnosticsParam:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> DiagnosticsParam:
         return run_decoder(decode_diagnostics_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1791,7 +1815,9 @@ class OutputConfigParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> OutputConfigParam:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> OutputConfigParam:
+        if lazy:
+            return run_decoder(_OUTPUT_CONFIG_PARAM_LAZY.decode, data, strict)
         return run_decoder(decode_output_config_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1904,7 +1930,9 @@ class TokenTaskBudgetParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> TokenTaskBudgetParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> TokenTaskBudgetParam:
         return run_decoder(decode_token_task_budget_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2001,7 +2029,11 @@ class JSONOutputFormatParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> JSONOutputFormatParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> JSONOutputFormatParam:
+        if lazy:
+            return run_decoder(_JSON_OUTPUT_FORMAT_PARAM_LAZY.decode, data, strict)
         return run_decoder(decode_json_output_format_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2088,7 +2120,9 @@ class ToolChoiceAutoParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ToolChoiceAutoParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ToolChoiceAutoParam:
         return run_decoder(decode_tool_choice_auto_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2179,7 +2213,9 @@ class ToolChoiceAnyParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ToolChoiceAnyParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ToolChoiceAnyParam:
         return run_decoder(decode_tool_choice_any_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2274,7 +2310,9 @@ class ToolChoiceToolParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ToolChoiceToolParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ToolChoiceToolParam:
         return run_decoder(decode_tool_choice_tool_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2367,7 +2405,9 @@ class ToolChoiceNoneParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ToolChoiceNoneParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ToolChoiceNoneParam:
         return run_decoder(decode_tool_choice_none_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2449,7 +2489,11 @@ class ThinkingConfigEnabledParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ThinkingConfigEnabledParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ThinkingConfigEnabledParam:
+        if lazy:
+            return run_decoder(_THINKING_CONFIG_ENABLED_PARAM_LAZY.decode, data, strict)
         return run_decoder(decode_thinking_config_enabled_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2561,7 +2605,9 @@ class ThinkingConfigDisabledParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ThinkingConfigDisabledParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ThinkingConfigDisabledParam:
         return run_decoder(decode_thinking_config_disabled_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2643,7 +2689,11 @@ class ThinkingConfigAdaptiveParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ThinkingConfigAdaptiveParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ThinkingConfigAdaptiveParam:
+        if lazy:
+            return run_decoder(_THINKING_CONFIG_ADAPTIVE_PARAM_LAZY.decode, data, strict)
         return run_decoder(decode_thinking_config_adaptive_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2746,7 +2796,9 @@ class ThinkingConfigBetweenToolsParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ThinkingConfigBetweenToolsParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ThinkingConfigBetweenToolsParam:
         return run_decoder(decode_thinking_config_between_tools_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2828,7 +2880,9 @@ class ThinkingBlockBindingParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ThinkingBlockBindingParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ThinkingBlockBindingParam:
         return run_decoder(decode_thinking_block_binding_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2935,7 +2989,9 @@ class FallbackParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> FallbackParam:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> FallbackParam:
+        if lazy:
+            return run_decoder(_FALLBACK_PARAM_LAZY.decode, data, strict)
         return run_decoder(decode_fallback_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -3069,7 +3125,9 @@ class FallbackCreditTokenParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> FallbackCreditTokenParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> FallbackCreditTokenParam:
         return run_decoder(decode_fallback_credit_token_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -3155,7 +3213,9 @@ class ThreadCreateParams(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ThreadCreateParams:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ThreadCreateParams:
         return run_decoder(decode_thread_create_params, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -3229,7 +3289,9 @@ class ThreadContinueParams(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ThreadContinueParams:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ThreadContinueParams:
         return run_decoder(decode_thread_continue_params, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -3319,7 +3381,9 @@ class BillingPolicyParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BillingPolicyParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BillingPolicyParam:
         return run_decoder(decode_billing_policy_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -3437,12 +3501,15 @@ from ._unions import (
     decode_content_block_param,
     decode_fallback_credit_token,
     decode_fallbacks_param,
+    decode_message_content,
     decode_message_create_params_container_param,
     decode_message_param,
     decode_message_thread_param,
     decode_output_format_param,
     decode_request_mcp_server_definition_param,
     decode_system_message_content_block_param,
+    decode_system_message_content_param,
+    decode_system_prompt,
     decode_system_prompt_block_param,
     decode_task_budget_param,
     decode_thinking_config_param,
@@ -3450,3 +3517,188 @@ from ._unions import (
     decode_tool_union_param,
 )
 from ._usage import Speed, decode_speed
+
+# What `from_dict(..., lazy=True)` reads (see LazyTable); they name decoders of other modules,
+# so they follow the imports above.
+_MESSAGE_CREATE_PARAMS_LAZY: Final = LazyTable(
+    MessageCreateParams,
+    (
+        ("max_tokens", "max_tokens", decode_integer, "an integer", False, False),
+        ("messages", "messages", list_of(decode_message_param), "", False, True),
+        ("model", "model", decode_string, "a string", False, False),
+        ("billing_policy", "billing_policy", decode_billing_policy_union_param, "", True, True),
+        ("cache_control", "cache_control", decode_cache_control_param, "", True, True),
+        ("compaction", "compaction", decode_compaction_config_union_param, "", True, True),
+        ("container", "container", decode_message_create_params_container_param, "", True, True),
+        (
+            "context_management",
+            "context_management",
+            decode_context_management_config_param,
+            "",
+            True,
+            True,
+        ),
+        ("diagnostics", "diagnostics", decode_diagnostics_param, "", True, True),
+        (
+            "fallback_credit_token",
+            "fallback_credit_token",
+            decode_fallback_credit_token,
+            "",
+            True,
+            True,
+        ),
+        ("fallbacks", "fallbacks", decode_fallbacks_param, "", True, True),
+        ("inference_geo", "inference_geo", decode_string, "a string or null", True, False),
+        (
+            "mcp_servers",
+            "mcp_servers",
+            list_of(decode_request_mcp_server_definition_param),
+            "",
+            False,
+            True,
+        ),
+        ("metadata", "metadata", decode_metadata_param, "", False, True),
+        ("output_config", "output_config", decode_output_config_param, "", False, True),
+        ("output_format", "output_format", decode_output_format_param, "", True, True),
+        ("service_tier", "service_tier", decode_service_tier_param, "", False, False),
+        ("speed", "speed", decode_speed, "", True, False),
+        ("stop_sequences", "stop_sequences", list_of(decode_string), "", False, True),
+        ("stream", "stream", decode_boolean, "true or false", False, False),
+        ("system", "system", decode_system_prompt, "", False, True),
+        ("temperature", "temperature", decode_number, "a number", False, False),
+        ("thinking", "thinking", decode_thinking_config_param, "", False, True),
+        ("thread", "thread", decode_message_thread_param, "", True, True),
+        ("tool_choice", "tool_choice", decode_tool_choice_param, "", False, True),
+        ("tools", "tools", list_of(decode_tool_union_param), "", False, True),
+        ("top_k", "top_k", decode_integer, "an integer", False, False),
+        ("top_p", "top_p", decode_number, "a number", False, False),
+    ),
+    0,
+    (("max_tokens", "an integer"), ("messages", "an array"), ("model", "a string")),
+    _MESSAGE_CREATE_PARAMS_FIELDS,
+    _MESSAGE_CREATE_PARAMS_ORDERS,
+)
+
+_USER_MESSAGE_PARAM_LAZY: Final = LazyTable(
+    UserMessageParam,
+    (
+        ("role", "role", ("user",), '"user"', False, False),
+        ("content", "content", decode_message_content, "", False, True),
+    ),
+    1,
+    (("content", "a string or an array"),),
+    _USER_MESSAGE_PARAM_FIELDS,
+    _USER_MESSAGE_PARAM_ORDERS,
+)
+
+_ASSISTANT_MESSAGE_PARAM_LAZY: Final = LazyTable(
+    AssistantMessageParam,
+    (
+        ("role", "role", ("assistant",), '"assistant"', False, False),
+        ("content", "content", decode_message_content, "", False, True),
+    ),
+    1,
+    (("content", "a string or an array"),),
+    _ASSISTANT_MESSAGE_PARAM_FIELDS,
+    _ASSISTANT_MESSAGE_PARAM_ORDERS,
+)
+
+_SYSTEM_MESSAGE_PARAM_LAZY: Final = LazyTable(
+    SystemMessageParam,
+    (
+        ("role", "role", ("system",), '"system"', False, False),
+        ("content", "content", decode_system_message_content_param, "", False, True),
+        ("clear_at", "clear_at", decode_system_message_clear_at, "", True, False),
+        (
+            "output_config",
+            "output_config",
+            decode_system_message_output_config_param,
+            "",
+            True,
+            True,
+        ),
+    ),
+    1,
+    (),
+    _SYSTEM_MESSAGE_PARAM_FIELDS,
+    _SYSTEM_MESSAGE_PARAM_ORDERS,
+)
+
+_CONTAINER_PARAMS_LAZY: Final = LazyTable(
+    ContainerParams,
+    (
+        ("id", "id", decode_string, "a string or null", True, False),
+        ("skills", "skills", list_of(decode_skill_params), "", True, True),
+    ),
+    0,
+    (),
+    _CONTAINER_PARAMS_FIELDS,
+    _CONTAINER_PARAMS_ORDERS,
+)
+
+_OUTPUT_CONFIG_PARAM_LAZY: Final = LazyTable(
+    OutputConfigParam,
+    (
+        ("effort", "effort", decode_effort, "", True, False),
+        ("format", "format", decode_output_format_param, "", True, True),
+        ("task_budget", "task_budget", decode_task_budget_param, "", True, True),
+    ),
+    0,
+    (),
+    _OUTPUT_CONFIG_PARAM_FIELDS,
+    _OUTPUT_CONFIG_PARAM_ORDERS,
+)
+
+_JSON_OUTPUT_FORMAT_PARAM_LAZY: Final = LazyTable(
+    JSONOutputFormatParam,
+    (
+        ("type", "type", ("json_schema",), '"json_schema"', False, False),
+        ("schema", "schema", decode_json_object, "an object", False, True),
+    ),
+    1,
+    (("schema", "an object"),),
+    _JSON_OUTPUT_FORMAT_PARAM_FIELDS,
+    _JSON_OUTPUT_FORMAT_PARAM_ORDERS,
+)
+
+_THINKING_CONFIG_ENABLED_PARAM_LAZY: Final = LazyTable(
+    ThinkingConfigEnabledParam,
+    (
+        ("type", "type", ("enabled",), '"enabled"', False, False),
+        ("budget_tokens", "budget_tokens", decode_integer, "an integer", False, False),
+        ("display", "display", decode_thinking_display, "", True, False),
+        ("block_binding", "block_binding", decode_thinking_block_binding_param, "", True, True),
+    ),
+    1,
+    (("budget_tokens", "an integer"),),
+    _THINKING_CONFIG_ENABLED_PARAM_FIELDS,
+    _THINKING_CONFIG_ENABLED_PARAM_ORDERS,
+)
+
+_THINKING_CONFIG_ADAPTIVE_PARAM_LAZY: Final = LazyTable(
+    ThinkingConfigAdaptiveParam,
+    (
+        ("type", "type", ("adaptive",), '"adaptive"', False, False),
+        ("display", "display", decode_thinking_display, "", True, False),
+        ("block_binding", "block_binding", decode_thinking_block_binding_param, "", True, True),
+    ),
+    1,
+    (),
+    _THINKING_CONFIG_ADAPTIVE_PARAM_FIELDS,
+    _THINKING_CONFIG_ADAPTIVE_PARAM_ORDERS,
+)
+
+_FALLBACK_PARAM_LAZY: Final = LazyTable(
+    FallbackParam,
+    (
+        ("model", "model", decode_string, "a string", False, False),
+        ("max_tokens", "max_tokens", decode_integer, "an integer or null", True, False),
+        ("output_config", "output_config", decode_output_config_param, "", True, True),
+        ("speed", "speed", decode_speed, "", True, False),
+        ("thinking", "thinking", decode_thinking_config_param, "", True, True),
+    ),
+    0,
+    (("model", "a string"),),
+    _FALLBACK_PARAM_FIELDS,
+    _FALLBACK_PARAM_ORDERS,
+)

@@ -14,14 +14,18 @@ from ._runtime import (
     UNSET,
     DecodeError,
     Decoder,
+    LazyTable,
     Model,
     Unset,
     add_extra,
     check_json_members,
+    decode_json_object,
+    decode_string,
     extra_fields,
     has_lone_surrogate,
     in_received_order,
     learn_order,
+    list_of,
     missing_field,
     new_instance,
     run_decoder,
@@ -240,7 +244,9 @@ class Message(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> Message:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> Message:
+        if lazy:
+            return run_decoder(_MESSAGE_LAZY.decode, data, strict)
         return run_decoder(decode_message, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -525,7 +531,9 @@ class RefusalStopDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> RefusalStopDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> RefusalStopDetails:
         return run_decoder(decode_refusal_stop_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -683,7 +691,9 @@ class TextBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> TextBlock:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> TextBlock:
+        if lazy:
+            return run_decoder(_TEXT_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_text_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -822,7 +832,9 @@ class CitationCharLocation(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CitationCharLocation:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> CitationCharLocation:
         return run_decoder(decode_citation_char_location, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -993,7 +1005,9 @@ class CitationPageLocation(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CitationPageLocation:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> CitationPageLocation:
         return run_decoder(decode_citation_page_location, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1167,7 +1181,9 @@ class CitationContentBlockLocation(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CitationContentBlockLocation:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> CitationContentBlockLocation:
         return run_decoder(decode_citation_content_block_location, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1328,7 +1344,9 @@ class CitationsWebSearchResultLocation(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CitationsWebSearchResultLocation:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> CitationsWebSearchResultLocation:
         return run_decoder(decode_citations_web_search_result_location, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1482,7 +1500,9 @@ class CitationsSearchResultLocation(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CitationsSearchResultLocation:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> CitationsSearchResultLocation:
         return run_decoder(decode_citations_search_result_location, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1632,7 +1652,7 @@ class ThinkingBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ThinkingBlock:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> ThinkingBlock:
         return run_decoder(decode_thinking_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1716,7 +1736,9 @@ class RedactedThinkingBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> RedactedThinkingBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> RedactedThinkingBlock:
         return run_decoder(decode_redacted_thinking_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1812,7 +1834,9 @@ class ToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ToolUseBlock:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> ToolUseBlock:
+        if lazy:
+            return run_decoder(_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1937,7 +1961,7 @@ class DirectCaller(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> DirectCaller:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> DirectCaller:
         return run_decoder(decode_direct_caller, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2006,7 +2030,7 @@ class ServerToolCaller(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ServerToolCaller:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> ServerToolCaller:
         return run_decoder(decode_server_tool_caller, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2084,7 +2108,9 @@ class ServerToolCaller20260120(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ServerToolCaller20260120:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ServerToolCaller20260120:
         return run_decoder(decode_server_tool_caller20260120, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2178,7 +2204,11 @@ class ServerToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ServerToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ServerToolUseBlock:
+        if lazy:
+            return run_decoder(_SERVER_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_server_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2312,7 +2342,11 @@ class WebSearchToolResultBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> WebSearchToolResultBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> WebSearchToolResultBlock:
+        if lazy:
+            return run_decoder(_WEB_SEARCH_TOOL_RESULT_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_web_search_tool_result_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2442,7 +2476,9 @@ class WebSearchResultBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> WebSearchResultBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> WebSearchResultBlock:
         return run_decoder(decode_web_search_result_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2559,7 +2595,9 @@ class WebSearchToolResultErrorObject(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> WebSearchToolResultErrorObject:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> WebSearchToolResultErrorObject:
         return run_decoder(decode_web_search_tool_result_error_object, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2660,7 +2698,9 @@ class Container(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> Container:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> Container:
+        if lazy:
+            return run_decoder(_CONTAINER_LAZY.decode, data, strict)
         return run_decoder(decode_container, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2767,7 +2807,7 @@ class ContainerSkill(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ContainerSkill:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> ContainerSkill:
         return run_decoder(decode_container_skill, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2855,7 +2895,9 @@ class Diagnostics(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> Diagnostics:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> Diagnostics:
+        if lazy:
+            return run_decoder(_DIAGNOSTICS_LAZY.decode, data, strict)
         return run_decoder(decode_diagnostics, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2933,7 +2975,9 @@ class CacheMissModelChanged(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CacheMissModelChanged:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> CacheMissModelChanged:
         return run_decoder(decode_cache_miss_model_changed, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -3018,7 +3062,9 @@ class CacheMissSystemChanged(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CacheMissSystemChanged:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> CacheMissSystemChanged:
         return run_decoder(decode_cache_miss_system_changed, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -3103,7 +3149,9 @@ class CacheMissToolsChanged(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CacheMissToolsChanged:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> CacheMissToolsChanged:
         return run_decoder(decode_cache_miss_tools_changed, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -3188,7 +3236,9 @@ class CacheMissMessagesChanged(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CacheMissMessagesChanged:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> CacheMissMessagesChanged:
         return run_decoder(decode_cache_miss_messages_changed, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -3271,7 +3321,9 @@ class CacheMissPreviousMessageNotFound(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CacheMissPreviousMessageNotFound:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> CacheMissPreviousMessageNotFound:
         return run_decoder(decode_cache_miss_previous_message_not_found, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -3344,7 +3396,9 @@ class CacheMissUnavailable(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CacheMissUnavailable:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> CacheMissUnavailable:
         return run_decoder(decode_cache_miss_unavailable, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -3417,7 +3471,11 @@ class ContextManagementResponse(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ContextManagementResponse:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ContextManagementResponse:
+        if lazy:
+            return run_decoder(_CONTEXT_MANAGEMENT_RESPONSE_LAZY.decode, data, strict)
         return run_decoder(decode_context_management_response, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -3508,7 +3566,9 @@ class ClearToolUses20250919EditResponse(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ClearToolUses20250919EditResponse:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ClearToolUses20250919EditResponse:
         return run_decoder(decode_clear_tool_uses20250919_edit_response, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -3615,7 +3675,9 @@ class ClearThinking20251015EditResponse(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ClearThinking20251015EditResponse:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ClearThinking20251015EditResponse:
         return run_decoder(decode_clear_thinking20251015_edit_response, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -3715,7 +3777,9 @@ class CountTokensContextManagementResponse(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CountTokensContextManagementResponse:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> CountTokensContextManagementResponse:
         return run_decoder(decode_count_tokens_context_management_response, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -3799,7 +3863,9 @@ class ThinkingDroppedInputTransformation(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ThinkingDroppedInputTransformation:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ThinkingDroppedInputTransformation:
         return run_decoder(decode_thinking_dropped_input_transformation, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -3910,7 +3976,7 @@ class ThinkingMismatchAllowedInputTransformation(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> ThinkingMismatchAllowedInputTransformation:
         return run_decoder(decode_thinking_mismatch_allowed_input_transformation, data, strict)
 
@@ -4030,7 +4096,9 @@ class FallbackBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> FallbackBlock:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> FallbackBlock:
+        if lazy:
+            return run_decoder(_FALLBACK_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_fallback_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -4136,7 +4204,7 @@ class FallbackInfo(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> FallbackInfo:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> FallbackInfo:
         return run_decoder(decode_fallback_info, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -4208,7 +4276,9 @@ class FallbackRefusalTrigger(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> FallbackRefusalTrigger:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> FallbackRefusalTrigger:
         return run_decoder(decode_fallback_refusal_trigger, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -4325,3 +4395,152 @@ from ._unions import (
     decode_web_search_tool_result_block_content,
 )
 from ._usage import Usage, decode_usage
+
+# What `from_dict(..., lazy=True)` reads (see LazyTable); they name decoders of other modules,
+# so they follow the imports above.
+_MESSAGE_LAZY: Final = LazyTable(
+    Message,
+    (
+        ("type", "type", ("message",), '"message"', False, False),
+        ("role", "role", ("assistant",), '"assistant"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("content", "content", list_of(decode_content_block), "", False, True),
+        ("model", "model", decode_string, "a string", False, False),
+        ("usage", "usage", decode_usage, "", False, True),
+        ("stop_reason", "stop_reason", decode_stop_reason, "", True, False),
+        ("stop_sequence", "stop_sequence", decode_string, "a string or null", True, False),
+        ("stop_details", "stop_details", decode_stop_details, "", True, True),
+        ("container", "container", decode_container, "", True, True),
+        ("diagnostics", "diagnostics", decode_diagnostics, "", True, True),
+        (
+            "context_management",
+            "context_management",
+            decode_context_management_response,
+            "",
+            True,
+            True,
+        ),
+        (
+            "input_transformations",
+            "input_transformations",
+            list_of(decode_input_transformation),
+            "",
+            True,
+            True,
+        ),
+    ),
+    2,
+    (("id", "a string"), ("content", "an array"), ("model", "a string"), ("usage", "an object")),
+    _MESSAGE_FIELDS,
+    _MESSAGE_ORDERS,
+)
+
+_TEXT_BLOCK_LAZY: Final = LazyTable(
+    TextBlock,
+    (
+        ("type", "type", ("text",), '"text"', False, False),
+        ("text", "text", decode_string, "a string", False, False),
+        ("citations", "citations", list_of(decode_text_citation), "", True, True),
+    ),
+    1,
+    (("text", "a string"),),
+    _TEXT_BLOCK_FIELDS,
+    _TEXT_BLOCK_ORDERS,
+)
+
+_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    ToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("name", "name", decode_string, "a string", False, False),
+        ("input", "input", decode_json_object, "an object", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+        ("toolset_name", "toolset_name", decode_string, "a string or null", True, False),
+    ),
+    1,
+    (("id", "a string"), ("name", "a string"), ("input", "an object")),
+    _TOOL_USE_BLOCK_FIELDS,
+    _TOOL_USE_BLOCK_ORDERS,
+)
+
+_SERVER_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    ServerToolUseBlock,
+    (
+        ("type", "type", ("server_tool_use",), '"server_tool_use"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("name", "name", decode_server_tool_name, "", False, False),
+        ("input", "input", decode_json_object, "an object", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    1,
+    (
+        ("id", "a string"),
+        (
+            "name",
+            'one of "web_search", "web_fetch", "code_execution", "bash_code_execution", "text_editor_code_execution", "tool_search_tool_regex", "tool_search_tool_bm25", "advisor"',
+        ),
+        ("input", "an object"),
+    ),
+    _SERVER_TOOL_USE_BLOCK_FIELDS,
+    _SERVER_TOOL_USE_BLOCK_ORDERS,
+)
+
+_WEB_SEARCH_TOOL_RESULT_BLOCK_LAZY: Final = LazyTable(
+    WebSearchToolResultBlock,
+    (
+        ("type", "type", ("web_search_tool_result",), '"web_search_tool_result"', False, False),
+        ("tool_use_id", "tool_use_id", decode_string, "a string", False, False),
+        ("content", "content", decode_web_search_tool_result_block_content, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    1,
+    (("tool_use_id", "a string"), ("content", "an object or an array")),
+    _WEB_SEARCH_TOOL_RESULT_BLOCK_FIELDS,
+    _WEB_SEARCH_TOOL_RESULT_BLOCK_ORDERS,
+)
+
+_CONTAINER_LAZY: Final = LazyTable(
+    Container,
+    (
+        ("id", "id", decode_string, "a string", False, False),
+        ("expires_at", "expires_at", decode_string, "a string", False, False),
+        ("skills", "skills", list_of(decode_container_skill), "", True, True),
+    ),
+    0,
+    (("id", "a string"), ("expires_at", "a string")),
+    _CONTAINER_FIELDS,
+    _CONTAINER_ORDERS,
+)
+
+_DIAGNOSTICS_LAZY: Final = LazyTable(
+    Diagnostics,
+    (("cache_miss_reason", "cache_miss_reason", decode_cache_miss_reason, "", True, True),),
+    0,
+    (),
+    _DIAGNOSTICS_FIELDS,
+    _DIAGNOSTICS_ORDERS,
+)
+
+_CONTEXT_MANAGEMENT_RESPONSE_LAZY: Final = LazyTable(
+    ContextManagementResponse,
+    (("applied_edits", "applied_edits", list_of(decode_applied_context_edit), "", False, True),),
+    0,
+    (("applied_edits", "an array"),),
+    _CONTEXT_MANAGEMENT_RESPONSE_FIELDS,
+    _CONTEXT_MANAGEMENT_RESPONSE_ORDERS,
+)
+
+_FALLBACK_BLOCK_LAZY: Final = LazyTable(
+    FallbackBlock,
+    (
+        ("type", "type", ("fallback",), '"fallback"', False, False),
+        ("from", "from_", decode_fallback_info, "", False, True),
+        ("to", "to", decode_fallback_info, "", False, True),
+        ("trigger", "trigger", decode_fallback_trigger, "", False, True),
+    ),
+    1,
+    (("from", "an object"), ("to", "an object")),
+    _FALLBACK_BLOCK_FIELDS,
+    _FALLBACK_BLOCK_ORDERS,
+)

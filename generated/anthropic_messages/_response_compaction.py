@@ -12,13 +12,16 @@ from ._runtime import (
     UNSET,
     DecodeError,
     Decoder,
+    LazyTable,
     Model,
     Unset,
     add_extra,
+    decode_string,
     extra_fields,
     has_lone_surrogate,
     in_received_order,
     learn_order,
+    list_of,
     missing_field,
     new_instance,
     run_decoder,
@@ -72,7 +75,9 @@ class CompactionBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CompactionBlock:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> CompactionBlock:
+        if lazy:
+            return run_decoder(_COMPACTION_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_compaction_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -223,7 +228,11 @@ class ResponseToolAdditionBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ResponseToolAdditionBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ResponseToolAdditionBlock:
+        if lazy:
+            return run_decoder(_RESPONSE_TOOL_ADDITION_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_response_tool_addition_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -310,7 +319,11 @@ class ResponseToolRemovalBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ResponseToolRemovalBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ResponseToolRemovalBlock:
+        if lazy:
+            return run_decoder(_RESPONSE_TOOL_REMOVAL_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_response_tool_removal_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -397,7 +410,9 @@ class ResponseToolChangeToolReference(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ResponseToolChangeToolReference:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ResponseToolChangeToolReference:
         return run_decoder(decode_response_tool_change_tool_reference, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -490,7 +505,9 @@ class ResponseToolChangeMCPToolReference(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ResponseToolChangeMCPToolReference:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ResponseToolChangeMCPToolReference:
         return run_decoder(decode_response_tool_change_mcp_tool_reference, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -589,7 +606,9 @@ class ResponseToolChangeMCPToolsetReference(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ResponseToolChangeMCPToolsetReference:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ResponseToolChangeMCPToolsetReference:
         return run_decoder(decode_response_tool_change_mcp_toolset_reference, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -684,7 +703,11 @@ class ToolChangeToolDefinition(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ToolChangeToolDefinition:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ToolChangeToolDefinition:
+        if lazy:
+            return run_decoder(_TOOL_CHANGE_TOOL_DEFINITION_LAZY.decode, data, strict)
         return run_decoder(decode_tool_change_tool_definition, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -774,4 +797,57 @@ from ._unions import (
     decode_response_tool_addition_tool,
     decode_response_tool_removal_tool,
     decode_response_tool_union,
+)
+
+# What `from_dict(..., lazy=True)` reads (see LazyTable); they name decoders of other modules,
+# so they follow the imports above.
+_COMPACTION_BLOCK_LAZY: Final = LazyTable(
+    CompactionBlock,
+    (
+        ("type", "type", ("compaction",), '"compaction"', False, False),
+        ("content", "content", decode_string, "a string or null", True, False),
+        ("encrypted_content", "encrypted_content", decode_string, "a string or null", True, False),
+        ("signature", "signature", decode_string, "a string or null", True, False),
+        ("tool_changes", "tool_changes", list_of(decode_compaction_tool_change), "", True, True),
+    ),
+    1,
+    (),
+    _COMPACTION_BLOCK_FIELDS,
+    _COMPACTION_BLOCK_ORDERS,
+)
+
+_RESPONSE_TOOL_ADDITION_BLOCK_LAZY: Final = LazyTable(
+    ResponseToolAdditionBlock,
+    (
+        ("type", "type", ("tool_addition",), '"tool_addition"', False, False),
+        ("tool", "tool", decode_response_tool_addition_tool, "", False, True),
+    ),
+    1,
+    (("tool", "an object"),),
+    _RESPONSE_TOOL_ADDITION_BLOCK_FIELDS,
+    _RESPONSE_TOOL_ADDITION_BLOCK_ORDERS,
+)
+
+_RESPONSE_TOOL_REMOVAL_BLOCK_LAZY: Final = LazyTable(
+    ResponseToolRemovalBlock,
+    (
+        ("type", "type", ("tool_removal",), '"tool_removal"', False, False),
+        ("tool", "tool", decode_response_tool_removal_tool, "", False, True),
+    ),
+    1,
+    (("tool", "an object"),),
+    _RESPONSE_TOOL_REMOVAL_BLOCK_FIELDS,
+    _RESPONSE_TOOL_REMOVAL_BLOCK_ORDERS,
+)
+
+_TOOL_CHANGE_TOOL_DEFINITION_LAZY: Final = LazyTable(
+    ToolChangeToolDefinition,
+    (
+        ("type", "type", ("tool_definition",), '"tool_definition"', False, False),
+        ("definition", "definition", decode_response_tool_union, "", False, True),
+    ),
+    1,
+    (("definition", "an object"),),
+    _TOOL_CHANGE_TOOL_DEFINITION_FIELDS,
+    _TOOL_CHANGE_TOOL_DEFINITION_ORDERS,
 )

@@ -14,15 +14,20 @@ from ._runtime import (
     UNSET,
     DecodeError,
     Decoder,
+    LazyTable,
     Model,
     Unset,
     add_extra,
     check_json_members,
+    decode_boolean,
+    decode_integer,
+    decode_json_object,
     decode_string,
     extra_fields,
     has_lone_surrogate,
     in_received_order,
     learn_order,
+    list_of,
     missing_field,
     new_instance,
     run_decoder,
@@ -62,7 +67,11 @@ class WebFetchToolResultBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> WebFetchToolResultBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> WebFetchToolResultBlock:
+        if lazy:
+            return run_decoder(_WEB_FETCH_TOOL_RESULT_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_web_fetch_tool_result_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -174,7 +183,9 @@ class WebFetchToolResultErrorBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> WebFetchToolResultErrorBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> WebFetchToolResultErrorBlock:
         return run_decoder(decode_web_fetch_tool_result_error_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -278,7 +289,9 @@ class WebFetchBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> WebFetchBlock:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> WebFetchBlock:
+        if lazy:
+            return run_decoder(_WEB_FETCH_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_web_fetch_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -391,7 +404,9 @@ class DocumentBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> DocumentBlock:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> DocumentBlock:
+        if lazy:
+            return run_decoder(_DOCUMENT_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_document_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -505,7 +520,7 @@ class Base64PDFSource(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> Base64PDFSource:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> Base64PDFSource:
         return run_decoder(decode_base64_pdf_source, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -592,7 +607,7 @@ class PlainTextSource(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> PlainTextSource:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> PlainTextSource:
         return run_decoder(decode_plain_text_source, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -673,7 +688,7 @@ class CitationsConfig(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CitationsConfig:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> CitationsConfig:
         return run_decoder(decode_citations_config, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -745,7 +760,11 @@ class CodeExecutionToolResultBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CodeExecutionToolResultBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> CodeExecutionToolResultBlock:
+        if lazy:
+            return run_decoder(_CODE_EXECUTION_TOOL_RESULT_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_code_execution_tool_result_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -843,7 +862,9 @@ class CodeExecutionToolResultErrorObject(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CodeExecutionToolResultErrorObject:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> CodeExecutionToolResultErrorObject:
         return run_decoder(decode_code_execution_tool_result_error_object, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -957,7 +978,11 @@ class CodeExecutionResultBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CodeExecutionResultBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> CodeExecutionResultBlock:
+        if lazy:
+            return run_decoder(_CODE_EXECUTION_RESULT_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_code_execution_result_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1112,7 +1137,11 @@ class EncryptedCodeExecutionResultBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> EncryptedCodeExecutionResultBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> EncryptedCodeExecutionResultBlock:
+        if lazy:
+            return run_decoder(_ENCRYPTED_CODE_EXECUTION_RESULT_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_encrypted_code_execution_result_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1244,7 +1273,9 @@ class CodeExecutionOutputBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CodeExecutionOutputBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> CodeExecutionOutputBlock:
         return run_decoder(decode_code_execution_output_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1330,7 +1361,11 @@ class BashCodeExecutionToolResultBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BashCodeExecutionToolResultBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BashCodeExecutionToolResultBlock:
+        if lazy:
+            return run_decoder(_BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_bash_code_execution_tool_result_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1431,7 +1466,7 @@ class BashCodeExecutionToolResultErrorObject(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> BashCodeExecutionToolResultErrorObject:
         return run_decoder(decode_bash_code_execution_tool_result_error_object, data, strict)
 
@@ -1542,7 +1577,11 @@ class BashCodeExecutionResultBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BashCodeExecutionResultBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BashCodeExecutionResultBlock:
+        if lazy:
+            return run_decoder(_BASH_CODE_EXECUTION_RESULT_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_bash_code_execution_result_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1670,7 +1709,9 @@ class BashCodeExecutionOutputBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BashCodeExecutionOutputBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BashCodeExecutionOutputBlock:
         return run_decoder(decode_bash_code_execution_output_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1763,8 +1804,12 @@ class TextEditorCodeExecutionToolResultBlock(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> TextEditorCodeExecutionToolResultBlock:
+        if lazy:
+            return run_decoder(
+                _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_LAZY.decode, data, strict
+            )
         return run_decoder(decode_text_editor_code_execution_tool_result_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1871,7 +1916,7 @@ class TextEditorCodeExecutionToolResultErrorObject(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> TextEditorCodeExecutionToolResultErrorObject:
         return run_decoder(decode_text_editor_code_execution_tool_result_error_object, data, strict)
 
@@ -2010,7 +2055,7 @@ class TextEditorCodeExecutionViewResultBlock(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> TextEditorCodeExecutionViewResultBlock:
         return run_decoder(decode_text_editor_code_execution_view_result_block, data, strict)
 
@@ -2157,7 +2202,7 @@ class TextEditorCodeExecutionCreateResultBlock(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> TextEditorCodeExecutionCreateResultBlock:
         return run_decoder(decode_text_editor_code_execution_create_result_block, data, strict)
 
@@ -2267,8 +2312,12 @@ class TextEditorCodeExecutionStrReplaceResultBlock(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> TextEditorCodeExecutionStrReplaceResultBlock:
+        if lazy:
+            return run_decoder(
+                _TEXT_EDITOR_CODE_EXECUTION_STR_REPLACE_RESULT_BLOCK_LAZY.decode, data, strict
+            )
         return run_decoder(decode_text_editor_code_execution_str_replace_result_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2429,7 +2478,11 @@ class ToolSearchToolResultBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ToolSearchToolResultBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ToolSearchToolResultBlock:
+        if lazy:
+            return run_decoder(_TOOL_SEARCH_TOOL_RESULT_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_tool_search_tool_result_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2529,7 +2582,9 @@ class ToolSearchToolResultErrorObject(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ToolSearchToolResultErrorObject:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ToolSearchToolResultErrorObject:
         return run_decoder(decode_tool_search_tool_result_error_object, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2644,7 +2699,11 @@ class ToolSearchToolSearchResultBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ToolSearchToolSearchResultBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ToolSearchToolSearchResultBlock:
+        if lazy:
+            return run_decoder(_TOOL_SEARCH_TOOL_SEARCH_RESULT_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_tool_search_tool_search_result_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2746,7 +2805,9 @@ class ToolReferenceBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ToolReferenceBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ToolReferenceBlock:
         return run_decoder(decode_tool_reference_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2833,7 +2894,11 @@ class AdvisorToolResultBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> AdvisorToolResultBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> AdvisorToolResultBlock:
+        if lazy:
+            return run_decoder(_ADVISOR_TOOL_RESULT_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_advisor_tool_result_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2928,7 +2993,9 @@ class AdvisorToolResultErrorObject(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> AdvisorToolResultErrorObject:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> AdvisorToolResultErrorObject:
         return run_decoder(decode_advisor_tool_result_error_object, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -3031,7 +3098,9 @@ class AdvisorResultBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> AdvisorResultBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> AdvisorResultBlock:
         return run_decoder(decode_advisor_result_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -3137,7 +3206,9 @@ class AdvisorRedactedResultBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> AdvisorRedactedResultBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> AdvisorRedactedResultBlock:
         return run_decoder(decode_advisor_redacted_result_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -3260,7 +3331,9 @@ class MCPToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> MCPToolUseBlock:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> MCPToolUseBlock:
+        if lazy:
+            return run_decoder(_MCP_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_mcp_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -3384,7 +3457,11 @@ class MCPToolResultBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> MCPToolResultBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> MCPToolResultBlock:
+        if lazy:
+            return run_decoder(_MCP_TOOL_RESULT_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_mcp_tool_result_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -3518,7 +3595,11 @@ class MCPToolListingBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> MCPToolListingBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> MCPToolListingBlock:
+        if lazy:
+            return run_decoder(_MCP_TOOL_LISTING_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_mcp_tool_listing_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -3626,7 +3707,9 @@ class MCPTool(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> MCPTool:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> MCPTool:
+        if lazy:
+            return run_decoder(_MCP_TOOL_LAZY.decode, data, strict)
         return run_decoder(decode_mcp_tool, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -3723,7 +3806,9 @@ class ContainerUploadBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ContainerUploadBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ContainerUploadBlock:
         return run_decoder(decode_container_upload_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -3837,6 +3922,7 @@ from ._unions import (
     decode_code_execution_output_block_union,
     decode_code_execution_tool_result_block_content,
     decode_document_block_source,
+    decode_mcp_tool_result_block_content,
     decode_mcp_tool_result_content_block,
     decode_text_editor_code_execution_tool_result_block_content,
     decode_tool_reference_block_union,
@@ -3844,4 +3930,338 @@ from ._unions import (
     decode_tool_use_caller,
     decode_web_fetch_block_content,
     decode_web_fetch_tool_result_block_content,
+)
+
+# What `from_dict(..., lazy=True)` reads (see LazyTable); they name decoders of other modules,
+# so they follow the imports above.
+_WEB_FETCH_TOOL_RESULT_BLOCK_LAZY: Final = LazyTable(
+    WebFetchToolResultBlock,
+    (
+        ("type", "type", ("web_fetch_tool_result",), '"web_fetch_tool_result"', False, False),
+        ("tool_use_id", "tool_use_id", decode_string, "a string", False, False),
+        ("content", "content", decode_web_fetch_tool_result_block_content, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    1,
+    (("tool_use_id", "a string"), ("content", "an object")),
+    _WEB_FETCH_TOOL_RESULT_BLOCK_FIELDS,
+    _WEB_FETCH_TOOL_RESULT_BLOCK_ORDERS,
+)
+
+_WEB_FETCH_BLOCK_LAZY: Final = LazyTable(
+    WebFetchBlock,
+    (
+        ("type", "type", ("web_fetch_result",), '"web_fetch_result"', False, False),
+        ("url", "url", decode_string, "a string", False, False),
+        ("content", "content", decode_web_fetch_block_content, "", False, True),
+        ("retrieved_at", "retrieved_at", decode_string, "a string or null", True, False),
+    ),
+    1,
+    (("url", "a string"), ("content", "an object")),
+    _WEB_FETCH_BLOCK_FIELDS,
+    _WEB_FETCH_BLOCK_ORDERS,
+)
+
+_DOCUMENT_BLOCK_LAZY: Final = LazyTable(
+    DocumentBlock,
+    (
+        ("type", "type", ("document",), '"document"', False, False),
+        ("source", "source", decode_document_block_source, "", False, True),
+        ("title", "title", decode_string, "a string or null", True, False),
+        ("citations", "citations", decode_citations_config, "", True, True),
+    ),
+    1,
+    (("source", "an object"),),
+    _DOCUMENT_BLOCK_FIELDS,
+    _DOCUMENT_BLOCK_ORDERS,
+)
+
+_CODE_EXECUTION_TOOL_RESULT_BLOCK_LAZY: Final = LazyTable(
+    CodeExecutionToolResultBlock,
+    (
+        (
+            "type",
+            "type",
+            ("code_execution_tool_result",),
+            '"code_execution_tool_result"',
+            False,
+            False,
+        ),
+        ("tool_use_id", "tool_use_id", decode_string, "a string", False, False),
+        ("content", "content", decode_code_execution_tool_result_block_content, "", False, True),
+    ),
+    1,
+    (("tool_use_id", "a string"), ("content", "an object")),
+    _CODE_EXECUTION_TOOL_RESULT_BLOCK_FIELDS,
+    _CODE_EXECUTION_TOOL_RESULT_BLOCK_ORDERS,
+)
+
+_CODE_EXECUTION_RESULT_BLOCK_LAZY: Final = LazyTable(
+    CodeExecutionResultBlock,
+    (
+        ("type", "type", ("code_execution_result",), '"code_execution_result"', False, False),
+        ("stdout", "stdout", decode_string, "a string", False, False),
+        ("stderr", "stderr", decode_string, "a string", False, False),
+        ("return_code", "return_code", decode_integer, "an integer", False, False),
+        ("content", "content", list_of(decode_code_execution_output_block_union), "", False, True),
+        ("abort_reason", "abort_reason", decode_string, "a string or null", True, False),
+    ),
+    1,
+    (
+        ("stdout", "a string"),
+        ("stderr", "a string"),
+        ("return_code", "an integer"),
+        ("content", "an array"),
+    ),
+    _CODE_EXECUTION_RESULT_BLOCK_FIELDS,
+    _CODE_EXECUTION_RESULT_BLOCK_ORDERS,
+)
+
+_ENCRYPTED_CODE_EXECUTION_RESULT_BLOCK_LAZY: Final = LazyTable(
+    EncryptedCodeExecutionResultBlock,
+    (
+        (
+            "type",
+            "type",
+            ("encrypted_code_execution_result",),
+            '"encrypted_code_execution_result"',
+            False,
+            False,
+        ),
+        ("encrypted_stdout", "encrypted_stdout", decode_string, "a string", False, False),
+        ("stderr", "stderr", decode_string, "a string", False, False),
+        ("return_code", "return_code", decode_integer, "an integer", False, False),
+        ("content", "content", list_of(decode_code_execution_output_block_union), "", False, True),
+    ),
+    1,
+    (
+        ("encrypted_stdout", "a string"),
+        ("stderr", "a string"),
+        ("return_code", "an integer"),
+        ("content", "an array"),
+    ),
+    _ENCRYPTED_CODE_EXECUTION_RESULT_BLOCK_FIELDS,
+    _ENCRYPTED_CODE_EXECUTION_RESULT_BLOCK_ORDERS,
+)
+
+_BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_LAZY: Final = LazyTable(
+    BashCodeExecutionToolResultBlock,
+    (
+        (
+            "type",
+            "type",
+            ("bash_code_execution_tool_result",),
+            '"bash_code_execution_tool_result"',
+            False,
+            False,
+        ),
+        ("tool_use_id", "tool_use_id", decode_string, "a string", False, False),
+        (
+            "content",
+            "content",
+            decode_bash_code_execution_tool_result_block_content,
+            "",
+            False,
+            True,
+        ),
+    ),
+    1,
+    (("tool_use_id", "a string"), ("content", "an object")),
+    _BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_FIELDS,
+    _BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_ORDERS,
+)
+
+_BASH_CODE_EXECUTION_RESULT_BLOCK_LAZY: Final = LazyTable(
+    BashCodeExecutionResultBlock,
+    (
+        (
+            "type",
+            "type",
+            ("bash_code_execution_result",),
+            '"bash_code_execution_result"',
+            False,
+            False,
+        ),
+        ("stdout", "stdout", decode_string, "a string", False, False),
+        ("stderr", "stderr", decode_string, "a string", False, False),
+        ("return_code", "return_code", decode_integer, "an integer", False, False),
+        (
+            "content",
+            "content",
+            list_of(decode_bash_code_execution_output_block_union),
+            "",
+            False,
+            True,
+        ),
+    ),
+    1,
+    (
+        ("stdout", "a string"),
+        ("stderr", "a string"),
+        ("return_code", "an integer"),
+        ("content", "an array"),
+    ),
+    _BASH_CODE_EXECUTION_RESULT_BLOCK_FIELDS,
+    _BASH_CODE_EXECUTION_RESULT_BLOCK_ORDERS,
+)
+
+_TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_LAZY: Final = LazyTable(
+    TextEditorCodeExecutionToolResultBlock,
+    (
+        (
+            "type",
+            "type",
+            ("text_editor_code_execution_tool_result",),
+            '"text_editor_code_execution_tool_result"',
+            False,
+            False,
+        ),
+        ("tool_use_id", "tool_use_id", decode_string, "a string", False, False),
+        (
+            "content",
+            "content",
+            decode_text_editor_code_execution_tool_result_block_content,
+            "",
+            False,
+            True,
+        ),
+    ),
+    1,
+    (("tool_use_id", "a string"), ("content", "an object")),
+    _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_FIELDS,
+    _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_ORDERS,
+)
+
+_TEXT_EDITOR_CODE_EXECUTION_STR_REPLACE_RESULT_BLOCK_LAZY: Final = LazyTable(
+    TextEditorCodeExecutionStrReplaceResultBlock,
+    (
+        (
+            "type",
+            "type",
+            ("text_editor_code_execution_str_replace_result",),
+            '"text_editor_code_execution_str_replace_result"',
+            False,
+            False,
+        ),
+        ("lines", "lines", list_of(decode_string), "", True, True),
+        ("old_start", "old_start", decode_integer, "an integer or null", True, False),
+        ("old_lines", "old_lines", decode_integer, "an integer or null", True, False),
+        ("new_start", "new_start", decode_integer, "an integer or null", True, False),
+        ("new_lines", "new_lines", decode_integer, "an integer or null", True, False),
+    ),
+    1,
+    (),
+    _TEXT_EDITOR_CODE_EXECUTION_STR_REPLACE_RESULT_BLOCK_FIELDS,
+    _TEXT_EDITOR_CODE_EXECUTION_STR_REPLACE_RESULT_BLOCK_ORDERS,
+)
+
+_TOOL_SEARCH_TOOL_RESULT_BLOCK_LAZY: Final = LazyTable(
+    ToolSearchToolResultBlock,
+    (
+        ("type", "type", ("tool_search_tool_result",), '"tool_search_tool_result"', False, False),
+        ("tool_use_id", "tool_use_id", decode_string, "a string", False, False),
+        ("content", "content", decode_tool_search_tool_result_block_content, "", False, True),
+    ),
+    1,
+    (("tool_use_id", "a string"), ("content", "an object")),
+    _TOOL_SEARCH_TOOL_RESULT_BLOCK_FIELDS,
+    _TOOL_SEARCH_TOOL_RESULT_BLOCK_ORDERS,
+)
+
+_TOOL_SEARCH_TOOL_SEARCH_RESULT_BLOCK_LAZY: Final = LazyTable(
+    ToolSearchToolSearchResultBlock,
+    (
+        (
+            "type",
+            "type",
+            ("tool_search_tool_search_result",),
+            '"tool_search_tool_search_result"',
+            False,
+            False,
+        ),
+        (
+            "tool_references",
+            "tool_references",
+            list_of(decode_tool_reference_block_union),
+            "",
+            False,
+            True,
+        ),
+    ),
+    1,
+    (("tool_references", "an array"),),
+    _TOOL_SEARCH_TOOL_SEARCH_RESULT_BLOCK_FIELDS,
+    _TOOL_SEARCH_TOOL_SEARCH_RESULT_BLOCK_ORDERS,
+)
+
+_ADVISOR_TOOL_RESULT_BLOCK_LAZY: Final = LazyTable(
+    AdvisorToolResultBlock,
+    (
+        ("type", "type", ("advisor_tool_result",), '"advisor_tool_result"', False, False),
+        ("tool_use_id", "tool_use_id", decode_string, "a string", False, False),
+        ("content", "content", decode_advisor_tool_result_block_content, "", False, True),
+    ),
+    1,
+    (("tool_use_id", "a string"), ("content", "an object")),
+    _ADVISOR_TOOL_RESULT_BLOCK_FIELDS,
+    _ADVISOR_TOOL_RESULT_BLOCK_ORDERS,
+)
+
+_MCP_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    MCPToolUseBlock,
+    (
+        ("type", "type", ("mcp_tool_use",), '"mcp_tool_use"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("name", "name", decode_string, "a string", False, False),
+        ("server_name", "server_name", decode_string, "a string", False, False),
+        ("input", "input", decode_json_object, "an object", False, True),
+    ),
+    1,
+    (("id", "a string"), ("name", "a string"), ("server_name", "a string"), ("input", "an object")),
+    _MCP_TOOL_USE_BLOCK_FIELDS,
+    _MCP_TOOL_USE_BLOCK_ORDERS,
+)
+
+_MCP_TOOL_RESULT_BLOCK_LAZY: Final = LazyTable(
+    MCPToolResultBlock,
+    (
+        ("type", "type", ("mcp_tool_result",), '"mcp_tool_result"', False, False),
+        ("tool_use_id", "tool_use_id", decode_string, "a string", False, False),
+        ("is_error", "is_error", decode_boolean, "true or false", False, False),
+        ("content", "content", decode_mcp_tool_result_block_content, "", False, True),
+    ),
+    1,
+    (
+        ("tool_use_id", "a string"),
+        ("is_error", "true or false"),
+        ("content", "a string or an array"),
+    ),
+    _MCP_TOOL_RESULT_BLOCK_FIELDS,
+    _MCP_TOOL_RESULT_BLOCK_ORDERS,
+)
+
+_MCP_TOOL_LISTING_BLOCK_LAZY: Final = LazyTable(
+    MCPToolListingBlock,
+    (
+        ("type", "type", ("mcp_tool_listing",), '"mcp_tool_listing"', False, False),
+        ("mcp_server_name", "mcp_server_name", decode_string, "a string", False, False),
+        ("tools", "tools", list_of(decode_mcp_tool), "", False, True),
+    ),
+    1,
+    (("mcp_server_name", "a string"), ("tools", "an array")),
+    _MCP_TOOL_LISTING_BLOCK_FIELDS,
+    _MCP_TOOL_LISTING_BLOCK_ORDERS,
+)
+
+_MCP_TOOL_LAZY: Final = LazyTable(
+    MCPTool,
+    (
+        ("name", "name", decode_string, "a string", False, False),
+        ("input_schema", "input_schema", decode_json_object, "an object", False, True),
+        ("description", "description", decode_string, "a string or null", True, False),
+    ),
+    0,
+    (("name", "a string"), ("input_schema", "an object")),
+    _MCP_TOOL_FIELDS,
+    _MCP_TOOL_ORDERS,
 )

@@ -14,17 +14,22 @@ from ._runtime import (
     UNSET,
     DecodeError,
     Decoder,
+    LazyTable,
     Model,
     Unset,
     add_extra,
     check_json_members,
     decode_any,
+    decode_boolean,
+    decode_integer,
+    decode_json_object,
     decode_map,
     decode_string,
     extra_fields,
     has_lone_surrogate,
     in_received_order,
     learn_order,
+    list_of,
     map_of,
     missing_field,
     new_instance,
@@ -102,7 +107,9 @@ class ResponseTool(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ResponseTool:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> ResponseTool:
+        if lazy:
+            return run_decoder(_RESPONSE_TOOL_LAZY.decode, data, strict)
         return run_decoder(decode_response_tool, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -316,7 +323,9 @@ class ToolBash20241022(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ToolBash20241022:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> ToolBash20241022:
+        if lazy:
+            return run_decoder(_TOOL_BASH20241022_LAZY.decode, data, strict)
         return run_decoder(decode_tool_bash20241022, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -481,7 +490,9 @@ class CacheControlEphemeral(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CacheControlEphemeral:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> CacheControlEphemeral:
         return run_decoder(decode_cache_control_ephemeral, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -616,7 +627,9 @@ class ToolBash20250124(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ToolBash20250124:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> ToolBash20250124:
+        if lazy:
+            return run_decoder(_TOOL_BASH20250124_LAZY.decode, data, strict)
         return run_decoder(decode_tool_bash20250124, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -797,7 +810,11 @@ class CodeExecutionTool20250522(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CodeExecutionTool20250522:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> CodeExecutionTool20250522:
+        if lazy:
+            return run_decoder(_CODE_EXECUTION_TOOL20250522_LAZY.decode, data, strict)
         return run_decoder(decode_code_execution_tool20250522, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -963,7 +980,11 @@ class CodeExecutionTool20250825(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CodeExecutionTool20250825:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> CodeExecutionTool20250825:
+        if lazy:
+            return run_decoder(_CODE_EXECUTION_TOOL20250825_LAZY.decode, data, strict)
         return run_decoder(decode_code_execution_tool20250825, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1129,7 +1150,11 @@ class CodeExecutionTool20260120(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CodeExecutionTool20260120:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> CodeExecutionTool20260120:
+        if lazy:
+            return run_decoder(_CODE_EXECUTION_TOOL20260120_LAZY.decode, data, strict)
         return run_decoder(decode_code_execution_tool20260120, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1295,7 +1320,11 @@ class CodeExecutionTool20260521(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CodeExecutionTool20260521:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> CodeExecutionTool20260521:
+        if lazy:
+            return run_decoder(_CODE_EXECUTION_TOOL20260521_LAZY.decode, data, strict)
         return run_decoder(decode_code_execution_tool20260521, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1441,7 +1470,11 @@ class BrowserToolset20260801(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserToolset20260801:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserToolset20260801:
+        if lazy:
+            return run_decoder(_BROWSER_TOOLSET20260801_LAZY.decode, data, strict)
         return run_decoder(decode_browser_toolset20260801, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1666,7 +1699,11 @@ class BrowserToolsetConfigs(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserToolsetConfigs:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserToolsetConfigs:
+        if lazy:
+            return run_decoder(_BROWSER_TOOLSET_CONFIGS_LAZY.decode, data, strict)
         return run_decoder(decode_browser_toolset_configs, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2180,7 +2217,9 @@ class BrowserCloseTabConfig(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserCloseTabConfig:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserCloseTabConfig:
         return run_decoder(decode_browser_close_tab_config, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2270,7 +2309,9 @@ class BrowserDoubleClickConfig(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserDoubleClickConfig:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserDoubleClickConfig:
         return run_decoder(decode_browser_double_click_config, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2360,7 +2401,9 @@ class BrowserFileUploadConfig(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserFileUploadConfig:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserFileUploadConfig:
         return run_decoder(decode_browser_file_upload_config, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2450,7 +2493,7 @@ class BrowserFindConfig(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserFindConfig:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> BrowserFindConfig:
         return run_decoder(decode_browser_find_config, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2540,7 +2583,9 @@ class BrowserFormInputConfig(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserFormInputConfig:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserFormInputConfig:
         return run_decoder(decode_browser_form_input_config, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2630,7 +2675,9 @@ class BrowserGetPageTextConfig(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserGetPageTextConfig:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserGetPageTextConfig:
         return run_decoder(decode_browser_get_page_text_config, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2720,7 +2767,9 @@ class BrowserHoldKeyConfig(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserHoldKeyConfig:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserHoldKeyConfig:
         return run_decoder(decode_browser_hold_key_config, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2810,7 +2859,9 @@ class BrowserHoverConfig(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserHoverConfig:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserHoverConfig:
         return run_decoder(decode_browser_hover_config, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2900,7 +2951,9 @@ class BrowserJavascriptExecConfig(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserJavascriptExecConfig:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserJavascriptExecConfig:
         return run_decoder(decode_browser_javascript_exec_config, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2992,7 +3045,7 @@ class BrowserKeyConfig(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserKeyConfig:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> BrowserKeyConfig:
         return run_decoder(decode_browser_key_config, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -3080,7 +3133,9 @@ class BrowserLeftClickConfig(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserLeftClickConfig:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserLeftClickConfig:
         return run_decoder(decode_browser_left_click_config, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -3170,7 +3225,9 @@ class BrowserLeftClickDragConfig(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserLeftClickDragConfig:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserLeftClickDragConfig:
         return run_decoder(decode_browser_left_click_drag_config, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -3262,7 +3319,9 @@ class BrowserLeftMouseDownConfig(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserLeftMouseDownConfig:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserLeftMouseDownConfig:
         return run_decoder(decode_browser_left_mouse_down_config, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -3354,7 +3413,9 @@ class BrowserLeftMouseUpConfig(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserLeftMouseUpConfig:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserLeftMouseUpConfig:
         return run_decoder(decode_browser_left_mouse_up_config, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -3444,7 +3505,9 @@ class BrowserListTabsConfig(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserListTabsConfig:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserListTabsConfig:
         return run_decoder(decode_browser_list_tabs_config, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -3534,7 +3597,9 @@ class BrowserMiddleClickConfig(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserMiddleClickConfig:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserMiddleClickConfig:
         return run_decoder(decode_browser_middle_click_config, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -3624,7 +3689,9 @@ class BrowserMouseMoveConfig(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserMouseMoveConfig:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserMouseMoveConfig:
         return run_decoder(decode_browser_mouse_move_config, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -3714,7 +3781,9 @@ class BrowserNavigateConfig(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserNavigateConfig:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserNavigateConfig:
         return run_decoder(decode_browser_navigate_config, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -3804,7 +3873,9 @@ class BrowserNewTabConfig(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserNewTabConfig:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserNewTabConfig:
         return run_decoder(decode_browser_new_tab_config, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -3894,7 +3965,9 @@ class BrowserReadConsoleConfig(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserReadConsoleConfig:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserReadConsoleConfig:
         return run_decoder(decode_browser_read_console_config, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -3984,7 +4057,9 @@ class BrowserReadNetworkConfig(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserReadNetworkConfig:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserReadNetworkConfig:
         return run_decoder(decode_browser_read_network_config, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -4074,7 +4149,9 @@ class BrowserReadPageConfig(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserReadPageConfig:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserReadPageConfig:
         return run_decoder(decode_browser_read_page_config, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -4164,7 +4241,9 @@ class BrowserRightClickConfig(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserRightClickConfig:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserRightClickConfig:
         return run_decoder(decode_browser_right_click_config, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -4254,7 +4333,9 @@ class BrowserScreenshotConfig(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserScreenshotConfig:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserScreenshotConfig:
         return run_decoder(decode_browser_screenshot_config, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -4344,7 +4425,9 @@ class BrowserScrollConfig(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserScrollConfig:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserScrollConfig:
         return run_decoder(decode_browser_scroll_config, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -4434,7 +4517,9 @@ class BrowserScrollToConfig(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserScrollToConfig:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserScrollToConfig:
         return run_decoder(decode_browser_scroll_to_config, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -4524,7 +4609,9 @@ class BrowserSwitchTabConfig(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserSwitchTabConfig:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserSwitchTabConfig:
         return run_decoder(decode_browser_switch_tab_config, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -4614,7 +4701,9 @@ class BrowserTripleClickConfig(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserTripleClickConfig:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserTripleClickConfig:
         return run_decoder(decode_browser_triple_click_config, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -4704,7 +4793,7 @@ class BrowserTypeConfig(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserTypeConfig:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> BrowserTypeConfig:
         return run_decoder(decode_browser_type_config, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -4794,7 +4883,7 @@ class BrowserWaitConfig(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserWaitConfig:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> BrowserWaitConfig:
         return run_decoder(decode_browser_wait_config, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -4884,7 +4973,7 @@ class BrowserZoomConfig(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserZoomConfig:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> BrowserZoomConfig:
         return run_decoder(decode_browser_zoom_config, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -5017,7 +5106,11 @@ class ToolComputerUse20241022(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ToolComputerUse20241022:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ToolComputerUse20241022:
+        if lazy:
+            return run_decoder(_TOOL_COMPUTER_USE20241022_LAZY.decode, data, strict)
         return run_decoder(decode_tool_computer_use20241022, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -5239,7 +5332,11 @@ class MemoryTool20250818(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> MemoryTool20250818:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> MemoryTool20250818:
+        if lazy:
+            return run_decoder(_MEMORY_TOOL20250818_LAZY.decode, data, strict)
         return run_decoder(decode_memory_tool20250818, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -5442,7 +5539,11 @@ class ToolComputerUse20250124(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ToolComputerUse20250124:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ToolComputerUse20250124:
+        if lazy:
+            return run_decoder(_TOOL_COMPUTER_USE20250124_LAZY.decode, data, strict)
         return run_decoder(decode_tool_computer_use20250124, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -5664,7 +5765,11 @@ class ToolTextEditor20241022(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ToolTextEditor20241022:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ToolTextEditor20241022:
+        if lazy:
+            return run_decoder(_TOOL_TEXT_EDITOR20241022_LAZY.decode, data, strict)
         return run_decoder(decode_tool_text_editor20241022, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -5872,7 +5977,11 @@ class ToolComputerUse20251124(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ToolComputerUse20251124:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ToolComputerUse20251124:
+        if lazy:
+            return run_decoder(_TOOL_COMPUTER_USE20251124_LAZY.decode, data, strict)
         return run_decoder(decode_tool_computer_use20251124, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -6080,7 +6189,11 @@ class ComputerToolset20260801(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerToolset20260801:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ComputerToolset20260801:
+        if lazy:
+            return run_decoder(_COMPUTER_TOOLSET20260801_LAZY.decode, data, strict)
         return run_decoder(decode_computer_toolset20260801, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -6249,7 +6362,11 @@ class ComputerToolsetConfigs(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerToolsetConfigs:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ComputerToolsetConfigs:
+        if lazy:
+            return run_decoder(_COMPUTER_TOOLSET_CONFIGS_LAZY.decode, data, strict)
         return run_decoder(decode_computer_toolset_configs, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -6567,7 +6684,9 @@ class ComputerCursorPositionConfig(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerCursorPositionConfig:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ComputerCursorPositionConfig:
         return run_decoder(decode_computer_cursor_position_config, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -6659,7 +6778,9 @@ class ComputerDoubleClickConfig(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerDoubleClickConfig:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ComputerDoubleClickConfig:
         return run_decoder(decode_computer_double_click_config, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -6749,7 +6870,9 @@ class ComputerHoldKeyConfig(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerHoldKeyConfig:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ComputerHoldKeyConfig:
         return run_decoder(decode_computer_hold_key_config, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -6839,7 +6962,7 @@ class ComputerKeyConfig(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerKeyConfig:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> ComputerKeyConfig:
         return run_decoder(decode_computer_key_config, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -6929,7 +7052,9 @@ class ComputerLeftClickConfig(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerLeftClickConfig:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ComputerLeftClickConfig:
         return run_decoder(decode_computer_left_click_config, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -7019,7 +7144,9 @@ class ComputerLeftClickDragConfig(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerLeftClickDragConfig:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ComputerLeftClickDragConfig:
         return run_decoder(decode_computer_left_click_drag_config, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -7111,7 +7238,9 @@ class ComputerLeftMouseDownConfig(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerLeftMouseDownConfig:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ComputerLeftMouseDownConfig:
         return run_decoder(decode_computer_left_mouse_down_config, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -7203,7 +7332,9 @@ class ComputerLeftMouseUpConfig(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerLeftMouseUpConfig:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ComputerLeftMouseUpConfig:
         return run_decoder(decode_computer_left_mouse_up_config, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -7295,7 +7426,9 @@ class ComputerMiddleClickConfig(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerMiddleClickConfig:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ComputerMiddleClickConfig:
         return run_decoder(decode_computer_middle_click_config, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -7385,7 +7518,9 @@ class ComputerMouseMoveConfig(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerMouseMoveConfig:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ComputerMouseMoveConfig:
         return run_decoder(decode_computer_mouse_move_config, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -7475,7 +7610,9 @@ class ComputerRightClickConfig(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerRightClickConfig:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ComputerRightClickConfig:
         return run_decoder(decode_computer_right_click_config, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -7565,7 +7702,9 @@ class ComputerScreenshotConfig(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerScreenshotConfig:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ComputerScreenshotConfig:
         return run_decoder(decode_computer_screenshot_config, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -7655,7 +7794,9 @@ class ComputerScrollConfig(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerScrollConfig:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ComputerScrollConfig:
         return run_decoder(decode_computer_scroll_config, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -7745,7 +7886,9 @@ class ComputerTripleClickConfig(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerTripleClickConfig:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ComputerTripleClickConfig:
         return run_decoder(decode_computer_triple_click_config, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -7835,7 +7978,9 @@ class ComputerTypeConfig(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerTypeConfig:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ComputerTypeConfig:
         return run_decoder(decode_computer_type_config, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -7925,7 +8070,9 @@ class ComputerWaitConfig(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerWaitConfig:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ComputerWaitConfig:
         return run_decoder(decode_computer_wait_config, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -8015,7 +8162,9 @@ class ComputerZoomConfig(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerZoomConfig:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ComputerZoomConfig:
         return run_decoder(decode_computer_zoom_config, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -8133,7 +8282,11 @@ class ToolTextEditor20250124(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ToolTextEditor20250124:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ToolTextEditor20250124:
+        if lazy:
+            return run_decoder(_TOOL_TEXT_EDITOR20250124_LAZY.decode, data, strict)
         return run_decoder(decode_tool_text_editor20250124, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -8321,7 +8474,11 @@ class ToolTextEditor20250429(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ToolTextEditor20250429:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ToolTextEditor20250429:
+        if lazy:
+            return run_decoder(_TOOL_TEXT_EDITOR20250429_LAZY.decode, data, strict)
         return run_decoder(decode_tool_text_editor20250429, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -8514,7 +8671,11 @@ class ToolTextEditor20250728(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ToolTextEditor20250728:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ToolTextEditor20250728:
+        if lazy:
+            return run_decoder(_TOOL_TEXT_EDITOR20250728_LAZY.decode, data, strict)
         return run_decoder(decode_tool_text_editor20250728, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -8731,7 +8892,11 @@ class WebSearchTool20250305(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> WebSearchTool20250305:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> WebSearchTool20250305:
+        if lazy:
+            return run_decoder(_WEB_SEARCH_TOOL20250305_LAZY.decode, data, strict)
         return run_decoder(decode_web_search_tool20250305, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -8944,7 +9109,7 @@ class UserLocation(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> UserLocation:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> UserLocation:
         return run_decoder(decode_user_location, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -9128,7 +9293,11 @@ class WebFetchTool20250910(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> WebFetchTool20250910:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> WebFetchTool20250910:
+        if lazy:
+            return run_decoder(_WEB_FETCH_TOOL20250910_LAZY.decode, data, strict)
         return run_decoder(decode_web_fetch_tool20250910, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -9368,7 +9537,11 @@ class WebFetchURLSources(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> WebFetchURLSources:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> WebFetchURLSources:
+        if lazy:
+            return run_decoder(_WEB_FETCH_URL_SOURCES_LAZY.decode, data, strict)
         return run_decoder(decode_web_fetch_url_sources, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -9481,7 +9654,9 @@ class WebFetchURLSourceAll(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> WebFetchURLSourceAll:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> WebFetchURLSourceAll:
         return run_decoder(decode_web_fetch_url_source_all, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -9551,7 +9726,9 @@ class WebFetchURLSourceNone(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> WebFetchURLSourceNone:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> WebFetchURLSourceNone:
         return run_decoder(decode_web_fetch_url_source_none, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -9625,7 +9802,11 @@ class WebFetchURLSourceOnly(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> WebFetchURLSourceOnly:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> WebFetchURLSourceOnly:
+        if lazy:
+            return run_decoder(_WEB_FETCH_URL_SOURCE_ONLY_LAZY.decode, data, strict)
         return run_decoder(decode_web_fetch_url_source_only, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -9724,7 +9905,9 @@ class WebFetchURLSourceToolReference(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> WebFetchURLSourceToolReference:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> WebFetchURLSourceToolReference:
         return run_decoder(decode_web_fetch_url_source_tool_reference, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -9813,7 +9996,11 @@ class WebFetchURLSourceExcept(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> WebFetchURLSourceExcept:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> WebFetchURLSourceExcept:
+        if lazy:
+            return run_decoder(_WEB_FETCH_URL_SOURCE_EXCEPT_LAZY.decode, data, strict)
         return run_decoder(decode_web_fetch_url_source_except, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -9958,7 +10145,11 @@ class WebSearchTool20260209(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> WebSearchTool20260209:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> WebSearchTool20260209:
+        if lazy:
+            return run_decoder(_WEB_SEARCH_TOOL20260209_LAZY.decode, data, strict)
         return run_decoder(decode_web_search_tool20260209, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -10217,7 +10408,11 @@ class WebFetchTool20260209(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> WebFetchTool20260209:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> WebFetchTool20260209:
+        if lazy:
+            return run_decoder(_WEB_FETCH_TOOL20260209_LAZY.decode, data, strict)
         return run_decoder(decode_web_fetch_tool20260209, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -10511,7 +10706,11 @@ class WebFetchTool20260309(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> WebFetchTool20260309:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> WebFetchTool20260309:
+        if lazy:
+            return run_decoder(_WEB_FETCH_TOOL20260309_LAZY.decode, data, strict)
         return run_decoder(decode_web_fetch_tool20260309, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -10806,7 +11005,11 @@ class WebSearchTool20260318(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> WebSearchTool20260318:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> WebSearchTool20260318:
+        if lazy:
+            return run_decoder(_WEB_SEARCH_TOOL20260318_LAZY.decode, data, strict)
         return run_decoder(decode_web_search_tool20260318, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -11091,7 +11294,11 @@ class WebFetchTool20260318(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> WebFetchTool20260318:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> WebFetchTool20260318:
+        if lazy:
+            return run_decoder(_WEB_FETCH_TOOL20260318_LAZY.decode, data, strict)
         return run_decoder(decode_web_fetch_tool20260318, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -11397,7 +11604,11 @@ class AdvisorTool20260301(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> AdvisorTool20260301:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> AdvisorTool20260301:
+        if lazy:
+            return run_decoder(_ADVISOR_TOOL20260301_LAZY.decode, data, strict)
         return run_decoder(decode_advisor_tool20260301, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -11612,7 +11823,11 @@ class ToolSearchToolBm25_20251119(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ToolSearchToolBm25_20251119:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ToolSearchToolBm25_20251119:
+        if lazy:
+            return run_decoder(_TOOL_SEARCH_TOOL_BM25_20251119_LAZY.decode, data, strict)
         return run_decoder(decode_tool_search_tool_bm25_20251119, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -11788,7 +12003,11 @@ class ToolSearchToolRegex20251119(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ToolSearchToolRegex20251119:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ToolSearchToolRegex20251119:
+        if lazy:
+            return run_decoder(_TOOL_SEARCH_TOOL_REGEX20251119_LAZY.decode, data, strict)
         return run_decoder(decode_tool_search_tool_regex20251119, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -11962,7 +12181,9 @@ class MCPToolset(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> MCPToolset:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> MCPToolset:
+        if lazy:
+            return run_decoder(_MCP_TOOLSET_LAZY.decode, data, strict)
         return run_decoder(decode_mcp_toolset, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -12118,7 +12339,7 @@ class MCPToolConfig(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> MCPToolConfig:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> MCPToolConfig:
         return run_decoder(decode_mcp_tool_config, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -12206,7 +12427,9 @@ class MCPToolDefaultConfig(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> MCPToolDefaultConfig:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> MCPToolDefaultConfig:
         return run_decoder(decode_mcp_tool_default_config, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -12300,7 +12523,9 @@ class MCPToolParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> MCPToolParam:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> MCPToolParam:
+        if lazy:
+            return run_decoder(_MCP_TOOL_PARAM_LAZY.decode, data, strict)
         return run_decoder(decode_mcp_tool_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -12415,4 +12640,788 @@ from ._unions import (
     decode_web_fetch_tool_result_url_source,
     decode_web_fetch_url_source_tool_reference_union,
     decode_web_fetch_user_input_url_source,
+)
+
+# What `from_dict(..., lazy=True)` reads (see LazyTable); they name decoders of other modules,
+# so they follow the imports above.
+_RESPONSE_TOOL_LAZY: Final = LazyTable(
+    ResponseTool,
+    (
+        ("name", "name", decode_string, "a string", False, False),
+        ("input_schema", "input_schema", decode_json_object, "an object", False, True),
+        ("type", "type", ("custom",), '"custom"', False, False),
+        ("allowed_callers", "allowed_callers", list_of(decode_tool_allowed_caller), "", True, True),
+        ("defer_loading", "defer_loading", decode_boolean, "true or false or null", True, False),
+        ("description", "description", decode_string, "a string or null", True, False),
+        (
+            "eager_input_streaming",
+            "eager_input_streaming",
+            decode_boolean,
+            "true or false or null",
+            True,
+            False,
+        ),
+        ("input_examples", "input_examples", list_of(map_of(decode_any)), "", True, True),
+        ("strict", "strict", decode_boolean, "true or false or null", True, False),
+    ),
+    0,
+    (("name", "a string"), ("input_schema", "an object")),
+    _RESPONSE_TOOL_FIELDS,
+    _RESPONSE_TOOL_ORDERS,
+)
+
+_TOOL_BASH20241022_LAZY: Final = LazyTable(
+    ToolBash20241022,
+    (
+        ("type", "type", ("bash_20241022",), '"bash_20241022"', False, False),
+        ("name", "name", ("bash",), '"bash"', False, False),
+        ("allowed_callers", "allowed_callers", list_of(decode_tool_allowed_caller), "", True, True),
+        ("cache_control", "cache_control", decode_cache_control, "", True, True),
+        ("defer_loading", "defer_loading", decode_boolean, "true or false or null", True, False),
+        ("input_examples", "input_examples", list_of(map_of(decode_any)), "", True, True),
+        ("strict", "strict", decode_boolean, "true or false or null", True, False),
+    ),
+    2,
+    (),
+    _TOOL_BASH20241022_FIELDS,
+    _TOOL_BASH20241022_ORDERS,
+)
+
+_TOOL_BASH20250124_LAZY: Final = LazyTable(
+    ToolBash20250124,
+    (
+        ("type", "type", ("bash_20250124",), '"bash_20250124"', False, False),
+        ("name", "name", ("bash",), '"bash"', False, False),
+        ("allowed_callers", "allowed_callers", list_of(decode_tool_allowed_caller), "", True, True),
+        ("cache_control", "cache_control", decode_cache_control, "", True, True),
+        ("defer_loading", "defer_loading", decode_boolean, "true or false or null", True, False),
+        ("input_examples", "input_examples", list_of(map_of(decode_any)), "", True, True),
+        ("strict", "strict", decode_boolean, "true or false or null", True, False),
+    ),
+    2,
+    (),
+    _TOOL_BASH20250124_FIELDS,
+    _TOOL_BASH20250124_ORDERS,
+)
+
+_CODE_EXECUTION_TOOL20250522_LAZY: Final = LazyTable(
+    CodeExecutionTool20250522,
+    (
+        ("type", "type", ("code_execution_20250522",), '"code_execution_20250522"', False, False),
+        ("name", "name", ("code_execution",), '"code_execution"', False, False),
+        ("allowed_callers", "allowed_callers", list_of(decode_tool_allowed_caller), "", True, True),
+        ("cache_control", "cache_control", decode_cache_control, "", True, True),
+        ("defer_loading", "defer_loading", decode_boolean, "true or false or null", True, False),
+        ("strict", "strict", decode_boolean, "true or false or null", True, False),
+    ),
+    2,
+    (),
+    _CODE_EXECUTION_TOOL20250522_FIELDS,
+    _CODE_EXECUTION_TOOL20250522_ORDERS,
+)
+
+_CODE_EXECUTION_TOOL20250825_LAZY: Final = LazyTable(
+    CodeExecutionTool20250825,
+    (
+        ("type", "type", ("code_execution_20250825",), '"code_execution_20250825"', False, False),
+        ("name", "name", ("code_execution",), '"code_execution"', False, False),
+        ("allowed_callers", "allowed_callers", list_of(decode_tool_allowed_caller), "", True, True),
+        ("cache_control", "cache_control", decode_cache_control, "", True, True),
+        ("defer_loading", "defer_loading", decode_boolean, "true or false or null", True, False),
+        ("strict", "strict", decode_boolean, "true or false or null", True, False),
+    ),
+    2,
+    (),
+    _CODE_EXECUTION_TOOL20250825_FIELDS,
+    _CODE_EXECUTION_TOOL20250825_ORDERS,
+)
+
+_CODE_EXECUTION_TOOL20260120_LAZY: Final = LazyTable(
+    CodeExecutionTool20260120,
+    (
+        ("type", "type", ("code_execution_20260120",), '"code_execution_20260120"', False, False),
+        ("name", "name", ("code_execution",), '"code_execution"', False, False),
+        ("allowed_callers", "allowed_callers", list_of(decode_tool_allowed_caller), "", True, True),
+        ("cache_control", "cache_control", decode_cache_control, "", True, True),
+        ("defer_loading", "defer_loading", decode_boolean, "true or false or null", True, False),
+        ("strict", "strict", decode_boolean, "true or false or null", True, False),
+    ),
+    2,
+    (),
+    _CODE_EXECUTION_TOOL20260120_FIELDS,
+    _CODE_EXECUTION_TOOL20260120_ORDERS,
+)
+
+_CODE_EXECUTION_TOOL20260521_LAZY: Final = LazyTable(
+    CodeExecutionTool20260521,
+    (
+        ("type", "type", ("code_execution_20260521",), '"code_execution_20260521"', False, False),
+        ("name", "name", ("code_execution",), '"code_execution"', False, False),
+        ("allowed_callers", "allowed_callers", list_of(decode_tool_allowed_caller), "", True, True),
+        ("cache_control", "cache_control", decode_cache_control, "", True, True),
+        ("defer_loading", "defer_loading", decode_boolean, "true or false or null", True, False),
+        ("strict", "strict", decode_boolean, "true or false or null", True, False),
+    ),
+    2,
+    (),
+    _CODE_EXECUTION_TOOL20260521_FIELDS,
+    _CODE_EXECUTION_TOOL20260521_ORDERS,
+)
+
+_BROWSER_TOOLSET20260801_LAZY: Final = LazyTable(
+    BrowserToolset20260801,
+    (
+        ("type", "type", ("browser_toolset_20260801",), '"browser_toolset_20260801"', False, False),
+        ("cache_control", "cache_control", decode_cache_control, "", True, True),
+        ("configs", "configs", decode_browser_toolset_configs, "", True, True),
+    ),
+    1,
+    (),
+    _BROWSER_TOOLSET20260801_FIELDS,
+    _BROWSER_TOOLSET20260801_ORDERS,
+)
+
+_BROWSER_TOOLSET_CONFIGS_LAZY: Final = LazyTable(
+    BrowserToolsetConfigs,
+    (
+        ("type", "type", decode_browser_type_config, "", True, True),
+        ("close_tab", "close_tab", decode_browser_close_tab_config, "", True, True),
+        ("double_click", "double_click", decode_browser_double_click_config, "", True, True),
+        ("file_upload", "file_upload", decode_browser_file_upload_config, "", True, True),
+        ("find", "find", decode_browser_find_config, "", True, True),
+        ("form_input", "form_input", decode_browser_form_input_config, "", True, True),
+        ("get_page_text", "get_page_text", decode_browser_get_page_text_config, "", True, True),
+        ("hold_key", "hold_key", decode_browser_hold_key_config, "", True, True),
+        ("hover", "hover", decode_browser_hover_config, "", True, True),
+        (
+            "javascript_exec",
+            "javascript_exec",
+            decode_browser_javascript_exec_config,
+            "",
+            True,
+            True,
+        ),
+        ("key", "key", decode_browser_key_config, "", True, True),
+        ("left_click", "left_click", decode_browser_left_click_config, "", True, True),
+        (
+            "left_click_drag",
+            "left_click_drag",
+            decode_browser_left_click_drag_config,
+            "",
+            True,
+            True,
+        ),
+        (
+            "left_mouse_down",
+            "left_mouse_down",
+            decode_browser_left_mouse_down_config,
+            "",
+            True,
+            True,
+        ),
+        ("left_mouse_up", "left_mouse_up", decode_browser_left_mouse_up_config, "", True, True),
+        ("list_tabs", "list_tabs", decode_browser_list_tabs_config, "", True, True),
+        ("middle_click", "middle_click", decode_browser_middle_click_config, "", True, True),
+        ("mouse_move", "mouse_move", decode_browser_mouse_move_config, "", True, True),
+        ("navigate", "navigate", decode_browser_navigate_config, "", True, True),
+        ("new_tab", "new_tab", decode_browser_new_tab_config, "", True, True),
+        ("read_console", "read_console", decode_browser_read_console_config, "", True, True),
+        ("read_network", "read_network", decode_browser_read_network_config, "", True, True),
+        ("read_page", "read_page", decode_browser_read_page_config, "", True, True),
+        ("right_click", "right_click", decode_browser_right_click_config, "", True, True),
+        ("screenshot", "screenshot", decode_browser_screenshot_config, "", True, True),
+        ("scroll", "scroll", decode_browser_scroll_config, "", True, True),
+        ("scroll_to", "scroll_to", decode_browser_scroll_to_config, "", True, True),
+        ("switch_tab", "switch_tab", decode_browser_switch_tab_config, "", True, True),
+        ("triple_click", "triple_click", decode_browser_triple_click_config, "", True, True),
+        ("wait", "wait", decode_browser_wait_config, "", True, True),
+        ("zoom", "zoom", decode_browser_zoom_config, "", True, True),
+    ),
+    0,
+    (),
+    _BROWSER_TOOLSET_CONFIGS_FIELDS,
+    _BROWSER_TOOLSET_CONFIGS_ORDERS,
+)
+
+_TOOL_COMPUTER_USE20241022_LAZY: Final = LazyTable(
+    ToolComputerUse20241022,
+    (
+        ("type", "type", ("computer_20241022",), '"computer_20241022"', False, False),
+        ("name", "name", ("computer",), '"computer"', False, False),
+        ("display_height_px", "display_height_px", decode_integer, "an integer", False, False),
+        ("display_width_px", "display_width_px", decode_integer, "an integer", False, False),
+        ("allowed_callers", "allowed_callers", list_of(decode_tool_allowed_caller), "", True, True),
+        ("cache_control", "cache_control", decode_cache_control, "", True, True),
+        ("defer_loading", "defer_loading", decode_boolean, "true or false or null", True, False),
+        ("display_number", "display_number", decode_integer, "an integer or null", True, False),
+        ("input_examples", "input_examples", list_of(map_of(decode_any)), "", True, True),
+        ("strict", "strict", decode_boolean, "true or false or null", True, False),
+    ),
+    2,
+    (("display_height_px", "an integer"), ("display_width_px", "an integer")),
+    _TOOL_COMPUTER_USE20241022_FIELDS,
+    _TOOL_COMPUTER_USE20241022_ORDERS,
+)
+
+_MEMORY_TOOL20250818_LAZY: Final = LazyTable(
+    MemoryTool20250818,
+    (
+        ("type", "type", ("memory_20250818",), '"memory_20250818"', False, False),
+        ("name", "name", ("memory",), '"memory"', False, False),
+        ("allowed_callers", "allowed_callers", list_of(decode_tool_allowed_caller), "", True, True),
+        ("cache_control", "cache_control", decode_cache_control, "", True, True),
+        ("defer_loading", "defer_loading", decode_boolean, "true or false or null", True, False),
+        ("input_examples", "input_examples", list_of(map_of(decode_any)), "", True, True),
+        ("strict", "strict", decode_boolean, "true or false or null", True, False),
+    ),
+    2,
+    (),
+    _MEMORY_TOOL20250818_FIELDS,
+    _MEMORY_TOOL20250818_ORDERS,
+)
+
+_TOOL_COMPUTER_USE20250124_LAZY: Final = LazyTable(
+    ToolComputerUse20250124,
+    (
+        ("type", "type", ("computer_20250124",), '"computer_20250124"', False, False),
+        ("name", "name", ("computer",), '"computer"', False, False),
+        ("display_height_px", "display_height_px", decode_integer, "an integer", False, False),
+        ("display_width_px", "display_width_px", decode_integer, "an integer", False, False),
+        ("allowed_callers", "allowed_callers", list_of(decode_tool_allowed_caller), "", True, True),
+        ("cache_control", "cache_control", decode_cache_control, "", True, True),
+        ("defer_loading", "defer_loading", decode_boolean, "true or false or null", True, False),
+        ("display_number", "display_number", decode_integer, "an integer or null", True, False),
+        ("input_examples", "input_examples", list_of(map_of(decode_any)), "", True, True),
+        ("strict", "strict", decode_boolean, "true or false or null", True, False),
+    ),
+    2,
+    (("display_height_px", "an integer"), ("display_width_px", "an integer")),
+    _TOOL_COMPUTER_USE20250124_FIELDS,
+    _TOOL_COMPUTER_USE20250124_ORDERS,
+)
+
+_TOOL_TEXT_EDITOR20241022_LAZY: Final = LazyTable(
+    ToolTextEditor20241022,
+    (
+        ("type", "type", ("text_editor_20241022",), '"text_editor_20241022"', False, False),
+        ("name", "name", ("str_replace_editor",), '"str_replace_editor"', False, False),
+        ("allowed_callers", "allowed_callers", list_of(decode_tool_allowed_caller), "", True, True),
+        ("cache_control", "cache_control", decode_cache_control, "", True, True),
+        ("defer_loading", "defer_loading", decode_boolean, "true or false or null", True, False),
+        ("input_examples", "input_examples", list_of(map_of(decode_any)), "", True, True),
+        ("strict", "strict", decode_boolean, "true or false or null", True, False),
+    ),
+    2,
+    (),
+    _TOOL_TEXT_EDITOR20241022_FIELDS,
+    _TOOL_TEXT_EDITOR20241022_ORDERS,
+)
+
+_TOOL_COMPUTER_USE20251124_LAZY: Final = LazyTable(
+    ToolComputerUse20251124,
+    (
+        ("type", "type", ("computer_20251124",), '"computer_20251124"', False, False),
+        ("name", "name", ("computer",), '"computer"', False, False),
+        ("display_height_px", "display_height_px", decode_integer, "an integer", False, False),
+        ("display_width_px", "display_width_px", decode_integer, "an integer", False, False),
+        ("allowed_callers", "allowed_callers", list_of(decode_tool_allowed_caller), "", True, True),
+        ("cache_control", "cache_control", decode_cache_control, "", True, True),
+        ("defer_loading", "defer_loading", decode_boolean, "true or false or null", True, False),
+        ("display_number", "display_number", decode_integer, "an integer or null", True, False),
+        ("enable_zoom", "enable_zoom", decode_boolean, "true or false or null", True, False),
+        ("input_examples", "input_examples", list_of(map_of(decode_any)), "", True, True),
+        ("strict", "strict", decode_boolean, "true or false or null", True, False),
+    ),
+    2,
+    (("display_height_px", "an integer"), ("display_width_px", "an integer")),
+    _TOOL_COMPUTER_USE20251124_FIELDS,
+    _TOOL_COMPUTER_USE20251124_ORDERS,
+)
+
+_COMPUTER_TOOLSET20260801_LAZY: Final = LazyTable(
+    ComputerToolset20260801,
+    (
+        (
+            "type",
+            "type",
+            ("computer_toolset_20260801",),
+            '"computer_toolset_20260801"',
+            False,
+            False,
+        ),
+        ("cache_control", "cache_control", decode_cache_control, "", True, True),
+        ("configs", "configs", decode_computer_toolset_configs, "", True, True),
+    ),
+    1,
+    (),
+    _COMPUTER_TOOLSET20260801_FIELDS,
+    _COMPUTER_TOOLSET20260801_ORDERS,
+)
+
+_COMPUTER_TOOLSET_CONFIGS_LAZY: Final = LazyTable(
+    ComputerToolsetConfigs,
+    (
+        ("type", "type", decode_computer_type_config, "", True, True),
+        (
+            "cursor_position",
+            "cursor_position",
+            decode_computer_cursor_position_config,
+            "",
+            True,
+            True,
+        ),
+        ("double_click", "double_click", decode_computer_double_click_config, "", True, True),
+        ("hold_key", "hold_key", decode_computer_hold_key_config, "", True, True),
+        ("key", "key", decode_computer_key_config, "", True, True),
+        ("left_click", "left_click", decode_computer_left_click_config, "", True, True),
+        (
+            "left_click_drag",
+            "left_click_drag",
+            decode_computer_left_click_drag_config,
+            "",
+            True,
+            True,
+        ),
+        (
+            "left_mouse_down",
+            "left_mouse_down",
+            decode_computer_left_mouse_down_config,
+            "",
+            True,
+            True,
+        ),
+        ("left_mouse_up", "left_mouse_up", decode_computer_left_mouse_up_config, "", True, True),
+        ("middle_click", "middle_click", decode_computer_middle_click_config, "", True, True),
+        ("mouse_move", "mouse_move", decode_computer_mouse_move_config, "", True, True),
+        ("right_click", "right_click", decode_computer_right_click_config, "", True, True),
+        ("screenshot", "screenshot", decode_computer_screenshot_config, "", True, True),
+        ("scroll", "scroll", decode_computer_scroll_config, "", True, True),
+        ("triple_click", "triple_click", decode_computer_triple_click_config, "", True, True),
+        ("wait", "wait", decode_computer_wait_config, "", True, True),
+        ("zoom", "zoom", decode_computer_zoom_config, "", True, True),
+    ),
+    0,
+    (),
+    _COMPUTER_TOOLSET_CONFIGS_FIELDS,
+    _COMPUTER_TOOLSET_CONFIGS_ORDERS,
+)
+
+_TOOL_TEXT_EDITOR20250124_LAZY: Final = LazyTable(
+    ToolTextEditor20250124,
+    (
+        ("type", "type", ("text_editor_20250124",), '"text_editor_20250124"', False, False),
+        ("name", "name", ("str_replace_editor",), '"str_replace_editor"', False, False),
+        ("allowed_callers", "allowed_callers", list_of(decode_tool_allowed_caller), "", True, True),
+        ("cache_control", "cache_control", decode_cache_control, "", True, True),
+        ("defer_loading", "defer_loading", decode_boolean, "true or false or null", True, False),
+        ("input_examples", "input_examples", list_of(map_of(decode_any)), "", True, True),
+        ("strict", "strict", decode_boolean, "true or false or null", True, False),
+    ),
+    2,
+    (),
+    _TOOL_TEXT_EDITOR20250124_FIELDS,
+    _TOOL_TEXT_EDITOR20250124_ORDERS,
+)
+
+_TOOL_TEXT_EDITOR20250429_LAZY: Final = LazyTable(
+    ToolTextEditor20250429,
+    (
+        ("type", "type", ("text_editor_20250429",), '"text_editor_20250429"', False, False),
+        (
+            "name",
+            "name",
+            ("str_replace_based_edit_tool",),
+            '"str_replace_based_edit_tool"',
+            False,
+            False,
+        ),
+        ("allowed_callers", "allowed_callers", list_of(decode_tool_allowed_caller), "", True, True),
+        ("cache_control", "cache_control", decode_cache_control, "", True, True),
+        ("defer_loading", "defer_loading", decode_boolean, "true or false or null", True, False),
+        ("input_examples", "input_examples", list_of(map_of(decode_any)), "", True, True),
+        ("strict", "strict", decode_boolean, "true or false or null", True, False),
+    ),
+    2,
+    (),
+    _TOOL_TEXT_EDITOR20250429_FIELDS,
+    _TOOL_TEXT_EDITOR20250429_ORDERS,
+)
+
+_TOOL_TEXT_EDITOR20250728_LAZY: Final = LazyTable(
+    ToolTextEditor20250728,
+    (
+        ("type", "type", ("text_editor_20250728",), '"text_editor_20250728"', False, False),
+        (
+            "name",
+            "name",
+            ("str_replace_based_edit_tool",),
+            '"str_replace_based_edit_tool"',
+            False,
+            False,
+        ),
+        ("allowed_callers", "allowed_callers", list_of(decode_tool_allowed_caller), "", True, True),
+        ("cache_control", "cache_control", decode_cache_control, "", True, True),
+        ("defer_loading", "defer_loading", decode_boolean, "true or false or null", True, False),
+        ("input_examples", "input_examples", list_of(map_of(decode_any)), "", True, True),
+        ("max_characters", "max_characters", decode_integer, "an integer or null", True, False),
+        ("strict", "strict", decode_boolean, "true or false or null", True, False),
+    ),
+    2,
+    (),
+    _TOOL_TEXT_EDITOR20250728_FIELDS,
+    _TOOL_TEXT_EDITOR20250728_ORDERS,
+)
+
+_WEB_SEARCH_TOOL20250305_LAZY: Final = LazyTable(
+    WebSearchTool20250305,
+    (
+        ("type", "type", ("web_search_20250305",), '"web_search_20250305"', False, False),
+        ("name", "name", ("web_search",), '"web_search"', False, False),
+        ("allowed_callers", "allowed_callers", list_of(decode_tool_allowed_caller), "", True, True),
+        ("allowed_domains", "allowed_domains", list_of(decode_string), "", True, True),
+        ("blocked_domains", "blocked_domains", list_of(decode_string), "", True, True),
+        ("cache_control", "cache_control", decode_cache_control, "", True, True),
+        ("defer_loading", "defer_loading", decode_boolean, "true or false or null", True, False),
+        ("max_uses", "max_uses", decode_integer, "an integer or null", True, False),
+        ("strict", "strict", decode_boolean, "true or false or null", True, False),
+        ("user_location", "user_location", decode_user_location_union, "", True, True),
+    ),
+    2,
+    (),
+    _WEB_SEARCH_TOOL20250305_FIELDS,
+    _WEB_SEARCH_TOOL20250305_ORDERS,
+)
+
+_WEB_FETCH_TOOL20250910_LAZY: Final = LazyTable(
+    WebFetchTool20250910,
+    (
+        ("type", "type", ("web_fetch_20250910",), '"web_fetch_20250910"', False, False),
+        ("name", "name", ("web_fetch",), '"web_fetch"', False, False),
+        ("allowed_callers", "allowed_callers", list_of(decode_tool_allowed_caller), "", True, True),
+        ("allowed_domains", "allowed_domains", list_of(decode_string), "", True, True),
+        ("blocked_domains", "blocked_domains", list_of(decode_string), "", True, True),
+        ("cache_control", "cache_control", decode_cache_control, "", True, True),
+        ("citations", "citations", decode_citations_config_param, "", True, True),
+        ("defer_loading", "defer_loading", decode_boolean, "true or false or null", True, False),
+        (
+            "max_content_tokens",
+            "max_content_tokens",
+            decode_integer,
+            "an integer or null",
+            True,
+            False,
+        ),
+        ("max_uses", "max_uses", decode_integer, "an integer or null", True, False),
+        ("strict", "strict", decode_boolean, "true or false or null", True, False),
+        ("url_sources", "url_sources", decode_web_fetch_url_sources, "", True, True),
+    ),
+    2,
+    (),
+    _WEB_FETCH_TOOL20250910_FIELDS,
+    _WEB_FETCH_TOOL20250910_ORDERS,
+)
+
+_WEB_FETCH_URL_SOURCES_LAZY: Final = LazyTable(
+    WebFetchURLSources,
+    (
+        (
+            "client_tool_results",
+            "client_tool_results",
+            decode_web_fetch_tool_result_url_source,
+            "",
+            True,
+            True,
+        ),
+        (
+            "server_tool_results",
+            "server_tool_results",
+            decode_web_fetch_tool_result_url_source,
+            "",
+            True,
+            True,
+        ),
+        ("user_input", "user_input", decode_web_fetch_user_input_url_source, "", True, True),
+    ),
+    0,
+    (),
+    _WEB_FETCH_URL_SOURCES_FIELDS,
+    _WEB_FETCH_URL_SOURCES_ORDERS,
+)
+
+_WEB_FETCH_URL_SOURCE_ONLY_LAZY: Final = LazyTable(
+    WebFetchURLSourceOnly,
+    (
+        ("type", "type", ("only",), '"only"', False, False),
+        (
+            "tools",
+            "tools",
+            list_of(decode_web_fetch_url_source_tool_reference_union),
+            "",
+            False,
+            True,
+        ),
+    ),
+    1,
+    (("tools", "an array"),),
+    _WEB_FETCH_URL_SOURCE_ONLY_FIELDS,
+    _WEB_FETCH_URL_SOURCE_ONLY_ORDERS,
+)
+
+_WEB_FETCH_URL_SOURCE_EXCEPT_LAZY: Final = LazyTable(
+    WebFetchURLSourceExcept,
+    (
+        ("type", "type", ("except",), '"except"', False, False),
+        (
+            "tools",
+            "tools",
+            list_of(decode_web_fetch_url_source_tool_reference_union),
+            "",
+            False,
+            True,
+        ),
+    ),
+    1,
+    (("tools", "an array"),),
+    _WEB_FETCH_URL_SOURCE_EXCEPT_FIELDS,
+    _WEB_FETCH_URL_SOURCE_EXCEPT_ORDERS,
+)
+
+_WEB_SEARCH_TOOL20260209_LAZY: Final = LazyTable(
+    WebSearchTool20260209,
+    (
+        ("type", "type", ("web_search_20260209",), '"web_search_20260209"', False, False),
+        ("name", "name", ("web_search",), '"web_search"', False, False),
+        ("allowed_callers", "allowed_callers", list_of(decode_tool_allowed_caller), "", True, True),
+        ("allowed_domains", "allowed_domains", list_of(decode_string), "", True, True),
+        ("blocked_domains", "blocked_domains", list_of(decode_string), "", True, True),
+        ("cache_control", "cache_control", decode_cache_control, "", True, True),
+        ("defer_loading", "defer_loading", decode_boolean, "true or false or null", True, False),
+        ("max_uses", "max_uses", decode_integer, "an integer or null", True, False),
+        ("strict", "strict", decode_boolean, "true or false or null", True, False),
+        ("user_location", "user_location", decode_user_location_union, "", True, True),
+    ),
+    2,
+    (),
+    _WEB_SEARCH_TOOL20260209_FIELDS,
+    _WEB_SEARCH_TOOL20260209_ORDERS,
+)
+
+_WEB_FETCH_TOOL20260209_LAZY: Final = LazyTable(
+    WebFetchTool20260209,
+    (
+        ("type", "type", ("web_fetch_20260209",), '"web_fetch_20260209"', False, False),
+        ("name", "name", ("web_fetch",), '"web_fetch"', False, False),
+        ("allowed_callers", "allowed_callers", list_of(decode_tool_allowed_caller), "", True, True),
+        ("allowed_domains", "allowed_domains", list_of(decode_string), "", True, True),
+        ("blocked_domains", "blocked_domains", list_of(decode_string), "", True, True),
+        ("cache_control", "cache_control", decode_cache_control, "", True, True),
+        ("citations", "citations", decode_citations_config_param, "", True, True),
+        ("defer_loading", "defer_loading", decode_boolean, "true or false or null", True, False),
+        (
+            "max_content_tokens",
+            "max_content_tokens",
+            decode_integer,
+            "an integer or null",
+            True,
+            False,
+        ),
+        ("max_uses", "max_uses", decode_integer, "an integer or null", True, False),
+        ("strict", "strict", decode_boolean, "true or false or null", True, False),
+        ("url_sources", "url_sources", decode_web_fetch_url_sources, "", True, True),
+    ),
+    2,
+    (),
+    _WEB_FETCH_TOOL20260209_FIELDS,
+    _WEB_FETCH_TOOL20260209_ORDERS,
+)
+
+_WEB_FETCH_TOOL20260309_LAZY: Final = LazyTable(
+    WebFetchTool20260309,
+    (
+        ("type", "type", ("web_fetch_20260309",), '"web_fetch_20260309"', False, False),
+        ("name", "name", ("web_fetch",), '"web_fetch"', False, False),
+        ("allowed_callers", "allowed_callers", list_of(decode_tool_allowed_caller), "", True, True),
+        ("allowed_domains", "allowed_domains", list_of(decode_string), "", True, True),
+        ("blocked_domains", "blocked_domains", list_of(decode_string), "", True, True),
+        ("cache_control", "cache_control", decode_cache_control, "", True, True),
+        ("citations", "citations", decode_citations_config_param, "", True, True),
+        ("defer_loading", "defer_loading", decode_boolean, "true or false or null", True, False),
+        (
+            "max_content_tokens",
+            "max_content_tokens",
+            decode_integer,
+            "an integer or null",
+            True,
+            False,
+        ),
+        ("max_uses", "max_uses", decode_integer, "an integer or null", True, False),
+        ("strict", "strict", decode_boolean, "true or false or null", True, False),
+        ("url_sources", "url_sources", decode_web_fetch_url_sources, "", True, True),
+        ("use_cache", "use_cache", decode_boolean, "true or false or null", True, False),
+    ),
+    2,
+    (),
+    _WEB_FETCH_TOOL20260309_FIELDS,
+    _WEB_FETCH_TOOL20260309_ORDERS,
+)
+
+_WEB_SEARCH_TOOL20260318_LAZY: Final = LazyTable(
+    WebSearchTool20260318,
+    (
+        ("type", "type", ("web_search_20260318",), '"web_search_20260318"', False, False),
+        ("name", "name", ("web_search",), '"web_search"', False, False),
+        ("allowed_callers", "allowed_callers", list_of(decode_tool_allowed_caller), "", True, True),
+        ("allowed_domains", "allowed_domains", list_of(decode_string), "", True, True),
+        ("blocked_domains", "blocked_domains", list_of(decode_string), "", True, True),
+        ("cache_control", "cache_control", decode_cache_control, "", True, True),
+        ("defer_loading", "defer_loading", decode_boolean, "true or false or null", True, False),
+        ("max_uses", "max_uses", decode_integer, "an integer or null", True, False),
+        (
+            "response_inclusion",
+            "response_inclusion",
+            decode_server_tool_response_inclusion,
+            "",
+            True,
+            False,
+        ),
+        ("strict", "strict", decode_boolean, "true or false or null", True, False),
+        ("user_location", "user_location", decode_user_location_union, "", True, True),
+    ),
+    2,
+    (),
+    _WEB_SEARCH_TOOL20260318_FIELDS,
+    _WEB_SEARCH_TOOL20260318_ORDERS,
+)
+
+_WEB_FETCH_TOOL20260318_LAZY: Final = LazyTable(
+    WebFetchTool20260318,
+    (
+        ("type", "type", ("web_fetch_20260318",), '"web_fetch_20260318"', False, False),
+        ("name", "name", ("web_fetch",), '"web_fetch"', False, False),
+        ("allowed_callers", "allowed_callers", list_of(decode_tool_allowed_caller), "", True, True),
+        ("allowed_domains", "allowed_domains", list_of(decode_string), "", True, True),
+        ("blocked_domains", "blocked_domains", list_of(decode_string), "", True, True),
+        ("cache_control", "cache_control", decode_cache_control, "", True, True),
+        ("citations", "citations", decode_citations_config_param, "", True, True),
+        ("defer_loading", "defer_loading", decode_boolean, "true or false or null", True, False),
+        (
+            "max_content_tokens",
+            "max_content_tokens",
+            decode_integer,
+            "an integer or null",
+            True,
+            False,
+        ),
+        ("max_uses", "max_uses", decode_integer, "an integer or null", True, False),
+        (
+            "response_inclusion",
+            "response_inclusion",
+            decode_server_tool_response_inclusion,
+            "",
+            True,
+            False,
+        ),
+        ("strict", "strict", decode_boolean, "true or false or null", True, False),
+        ("url_sources", "url_sources", decode_web_fetch_url_sources, "", True, True),
+        ("use_cache", "use_cache", decode_boolean, "true or false or null", True, False),
+    ),
+    2,
+    (),
+    _WEB_FETCH_TOOL20260318_FIELDS,
+    _WEB_FETCH_TOOL20260318_ORDERS,
+)
+
+_ADVISOR_TOOL20260301_LAZY: Final = LazyTable(
+    AdvisorTool20260301,
+    (
+        ("type", "type", ("advisor_20260301",), '"advisor_20260301"', False, False),
+        ("name", "name", ("advisor",), '"advisor"', False, False),
+        ("model", "model", decode_string, "a string", False, False),
+        ("allowed_callers", "allowed_callers", list_of(decode_tool_allowed_caller), "", True, True),
+        ("cache_control", "cache_control", decode_cache_control, "", True, True),
+        ("caching", "caching", decode_cache_control, "", True, True),
+        ("defer_loading", "defer_loading", decode_boolean, "true or false or null", True, False),
+        ("max_tokens", "max_tokens", decode_integer, "an integer or null", True, False),
+        ("max_uses", "max_uses", decode_integer, "an integer or null", True, False),
+        ("strict", "strict", decode_boolean, "true or false or null", True, False),
+    ),
+    2,
+    (("model", "a string"),),
+    _ADVISOR_TOOL20260301_FIELDS,
+    _ADVISOR_TOOL20260301_ORDERS,
+)
+
+_TOOL_SEARCH_TOOL_BM25_20251119_LAZY: Final = LazyTable(
+    ToolSearchToolBm25_20251119,
+    (
+        (
+            "type",
+            "type",
+            ("tool_search_tool_bm25_20251119", "tool_search_tool_bm25"),
+            'one of "tool_search_tool_bm25_20251119", "tool_search_tool_bm25"',
+            False,
+            False,
+        ),
+        ("name", "name", ("tool_search_tool_bm25",), '"tool_search_tool_bm25"', False, False),
+        ("allowed_callers", "allowed_callers", list_of(decode_tool_allowed_caller), "", True, True),
+        ("cache_control", "cache_control", decode_cache_control, "", True, True),
+        ("defer_loading", "defer_loading", decode_boolean, "true or false or null", True, False),
+        ("strict", "strict", decode_boolean, "true or false or null", True, False),
+    ),
+    2,
+    (),
+    _TOOL_SEARCH_TOOL_BM25_20251119_FIELDS,
+    _TOOL_SEARCH_TOOL_BM25_20251119_ORDERS,
+)
+
+_TOOL_SEARCH_TOOL_REGEX20251119_LAZY: Final = LazyTable(
+    ToolSearchToolRegex20251119,
+    (
+        (
+            "type",
+            "type",
+            ("tool_search_tool_regex_20251119", "tool_search_tool_regex"),
+            'one of "tool_search_tool_regex_20251119", "tool_search_tool_regex"',
+            False,
+            False,
+        ),
+        ("name", "name", ("tool_search_tool_regex",), '"tool_search_tool_regex"', False, False),
+        ("allowed_callers", "allowed_callers", list_of(decode_tool_allowed_caller), "", True, True),
+        ("cache_control", "cache_control", decode_cache_control, "", True, True),
+        ("defer_loading", "defer_loading", decode_boolean, "true or false or null", True, False),
+        ("strict", "strict", decode_boolean, "true or false or null", True, False),
+    ),
+    2,
+    (),
+    _TOOL_SEARCH_TOOL_REGEX20251119_FIELDS,
+    _TOOL_SEARCH_TOOL_REGEX20251119_ORDERS,
+)
+
+_MCP_TOOLSET_LAZY: Final = LazyTable(
+    MCPToolset,
+    (
+        ("type", "type", ("mcp_toolset",), '"mcp_toolset"', False, False),
+        ("mcp_server_name", "mcp_server_name", decode_string, "a string", False, False),
+        ("cache_control", "cache_control", decode_cache_control, "", True, True),
+        ("configs", "configs", map_of(decode_mcp_tool_config), "", True, True),
+        ("default_config", "default_config", decode_mcp_tool_default_config, "", True, True),
+        ("tools", "tools", list_of(decode_mcp_tool_param), "", True, True),
+    ),
+    1,
+    (("mcp_server_name", "a string"),),
+    _MCP_TOOLSET_FIELDS,
+    _MCP_TOOLSET_ORDERS,
+)
+
+_MCP_TOOL_PARAM_LAZY: Final = LazyTable(
+    MCPToolParam,
+    (
+        ("name", "name", decode_string, "a string", False, False),
+        ("input_schema", "input_schema", decode_json_object, "an object", False, True),
+        ("description", "description", decode_string, "a string or null", True, False),
+    ),
+    0,
+    (("name", "a string"), ("input_schema", "an object")),
+    _MCP_TOOL_PARAM_FIELDS,
+    _MCP_TOOL_PARAM_ORDERS,
 )

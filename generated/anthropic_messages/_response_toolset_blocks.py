@@ -13,17 +13,20 @@ from ._runtime import (
     JSON_INT_MIN,
     UNSET,
     DecodeError,
+    LazyTable,
     Model,
     Unset,
     add_extra,
     check_json_members,
     decode_integer,
+    decode_json_object,
     decode_string,
     extra_fields,
     has_lone_surrogate,
     in_received_order,
     is_json_number,
     learn_order,
+    list_of,
     missing_field,
     new_instance,
     run_decoder,
@@ -119,7 +122,11 @@ class BrowserNavigateToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserNavigateToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserNavigateToolUseBlock:
+        if lazy:
+            return run_decoder(_BROWSER_NAVIGATE_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_browser_navigate_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -245,7 +252,9 @@ class BrowserNavigateInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserNavigateInput:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserNavigateInput:
         return run_decoder(decode_browser_navigate_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -346,7 +355,11 @@ class BrowserListTabsToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserListTabsToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserListTabsToolUseBlock:
+        if lazy:
+            return run_decoder(_BROWSER_LIST_TABS_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_browser_list_tabs_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -487,7 +500,11 @@ class BrowserNewTabToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserNewTabToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserNewTabToolUseBlock:
+        if lazy:
+            return run_decoder(_BROWSER_NEW_TAB_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_browser_new_tab_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -627,7 +644,11 @@ class BrowserSwitchTabToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserSwitchTabToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserSwitchTabToolUseBlock:
+        if lazy:
+            return run_decoder(_BROWSER_SWITCH_TAB_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_browser_switch_tab_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -751,7 +772,9 @@ class BrowserSwitchTabInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserSwitchTabInput:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserSwitchTabInput:
         return run_decoder(decode_browser_switch_tab_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -834,7 +857,11 @@ class BrowserCloseTabToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserCloseTabToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserCloseTabToolUseBlock:
+        if lazy:
+            return run_decoder(_BROWSER_CLOSE_TAB_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_browser_close_tab_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -956,7 +983,9 @@ class BrowserCloseTabInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserCloseTabInput:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserCloseTabInput:
         return run_decoder(decode_browser_close_tab_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1039,7 +1068,11 @@ class BrowserReadPageToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserReadPageToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserReadPageToolUseBlock:
+        if lazy:
+            return run_decoder(_BROWSER_READ_PAGE_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_browser_read_page_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1173,7 +1206,9 @@ class BrowserReadPageInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserReadPageInput:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserReadPageInput:
         return run_decoder(decode_browser_read_page_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1303,7 +1338,11 @@ class BrowserGetPageTextToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserGetPageTextToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserGetPageTextToolUseBlock:
+        if lazy:
+            return run_decoder(_BROWSER_GET_PAGE_TEXT_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_browser_get_page_text_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1427,7 +1466,9 @@ class BrowserGetPageTextInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserGetPageTextInput:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserGetPageTextInput:
         return run_decoder(decode_browser_get_page_text_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1517,7 +1558,11 @@ class BrowserReadConsoleToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserReadConsoleToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserReadConsoleToolUseBlock:
+        if lazy:
+            return run_decoder(_BROWSER_READ_CONSOLE_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_browser_read_console_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1641,7 +1686,9 @@ class BrowserReadConsoleInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserReadConsoleInput:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserReadConsoleInput:
         return run_decoder(decode_browser_read_console_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1731,7 +1778,11 @@ class BrowserReadNetworkToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserReadNetworkToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserReadNetworkToolUseBlock:
+        if lazy:
+            return run_decoder(_BROWSER_READ_NETWORK_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_browser_read_network_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1855,7 +1906,9 @@ class BrowserReadNetworkInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserReadNetworkInput:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserReadNetworkInput:
         return run_decoder(decode_browser_read_network_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1945,7 +1998,11 @@ class BrowserFindToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserFindToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserFindToolUseBlock:
+        if lazy:
+            return run_decoder(_BROWSER_FIND_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_browser_find_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2069,7 +2126,7 @@ class BrowserFindInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserFindInput:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> BrowserFindInput:
         return run_decoder(decode_browser_find_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2167,7 +2224,11 @@ class BrowserFormInputToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserFormInputToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserFormInputToolUseBlock:
+        if lazy:
+            return run_decoder(_BROWSER_FORM_INPUT_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_browser_form_input_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2299,7 +2360,11 @@ class BrowserFormInputInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserFormInputInput:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserFormInputInput:
+        if lazy:
+            return run_decoder(_BROWSER_FORM_INPUT_INPUT_LAZY.decode, data, strict)
         return run_decoder(decode_browser_form_input_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2398,7 +2463,7 @@ class BrowserRefTarget(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserRefTarget:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> BrowserRefTarget:
         return run_decoder(decode_browser_ref_target, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2489,7 +2554,11 @@ class BrowserFileUploadToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserFileUploadToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserFileUploadToolUseBlock:
+        if lazy:
+            return run_decoder(_BROWSER_FILE_UPLOAD_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_browser_file_upload_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2625,7 +2694,11 @@ class BrowserFileUploadInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserFileUploadInput:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserFileUploadInput:
+        if lazy:
+            return run_decoder(_BROWSER_FILE_UPLOAD_INPUT_LAZY.decode, data, strict)
         return run_decoder(decode_browser_file_upload_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2766,7 +2839,11 @@ class BrowserScrollToToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserScrollToToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserScrollToToolUseBlock:
+        if lazy:
+            return run_decoder(_BROWSER_SCROLL_TO_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_browser_scroll_to_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2892,7 +2969,11 @@ class BrowserScrollToInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserScrollToInput:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserScrollToInput:
+        if lazy:
+            return run_decoder(_BROWSER_SCROLL_TO_INPUT_LAZY.decode, data, strict)
         return run_decoder(decode_browser_scroll_to_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2994,7 +3075,11 @@ class BrowserScreenshotToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserScreenshotToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserScreenshotToolUseBlock:
+        if lazy:
+            return run_decoder(_BROWSER_SCREENSHOT_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_browser_screenshot_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -3118,7 +3203,9 @@ class BrowserScreenshotInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserScreenshotInput:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserScreenshotInput:
         return run_decoder(decode_browser_screenshot_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -3208,7 +3295,11 @@ class BrowserZoomToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserZoomToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserZoomToolUseBlock:
+        if lazy:
+            return run_decoder(_BROWSER_ZOOM_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_browser_zoom_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -3332,7 +3423,9 @@ class BrowserZoomInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserZoomInput:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> BrowserZoomInput:
+        if lazy:
+            return run_decoder(_BROWSER_ZOOM_INPUT_LAZY.decode, data, strict)
         return run_decoder(decode_browser_zoom_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -3438,7 +3531,11 @@ class BrowserLeftClickToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserLeftClickToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserLeftClickToolUseBlock:
+        if lazy:
+            return run_decoder(_BROWSER_LEFT_CLICK_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_browser_left_click_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -3570,7 +3667,11 @@ class BrowserLeftClickInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserLeftClickInput:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserLeftClickInput:
+        if lazy:
+            return run_decoder(_BROWSER_LEFT_CLICK_INPUT_LAZY.decode, data, strict)
         return run_decoder(decode_browser_left_click_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -3678,7 +3779,9 @@ class BrowserCoordinateTarget(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserCoordinateTarget:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserCoordinateTarget:
         return run_decoder(decode_browser_coordinate_target, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -3777,7 +3880,11 @@ class BrowserRightClickToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserRightClickToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserRightClickToolUseBlock:
+        if lazy:
+            return run_decoder(_BROWSER_RIGHT_CLICK_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_browser_right_click_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -3909,7 +4016,11 @@ class BrowserRightClickInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserRightClickInput:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserRightClickInput:
+        if lazy:
+            return run_decoder(_BROWSER_RIGHT_CLICK_INPUT_LAZY.decode, data, strict)
         return run_decoder(decode_browser_right_click_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -4026,7 +4137,11 @@ class BrowserMiddleClickToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserMiddleClickToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserMiddleClickToolUseBlock:
+        if lazy:
+            return run_decoder(_BROWSER_MIDDLE_CLICK_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_browser_middle_click_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -4158,7 +4273,11 @@ class BrowserMiddleClickInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserMiddleClickInput:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserMiddleClickInput:
+        if lazy:
+            return run_decoder(_BROWSER_MIDDLE_CLICK_INPUT_LAZY.decode, data, strict)
         return run_decoder(decode_browser_middle_click_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -4275,7 +4394,11 @@ class BrowserDoubleClickToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserDoubleClickToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserDoubleClickToolUseBlock:
+        if lazy:
+            return run_decoder(_BROWSER_DOUBLE_CLICK_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_browser_double_click_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -4407,7 +4530,11 @@ class BrowserDoubleClickInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserDoubleClickInput:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserDoubleClickInput:
+        if lazy:
+            return run_decoder(_BROWSER_DOUBLE_CLICK_INPUT_LAZY.decode, data, strict)
         return run_decoder(decode_browser_double_click_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -4524,7 +4651,11 @@ class BrowserTripleClickToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserTripleClickToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserTripleClickToolUseBlock:
+        if lazy:
+            return run_decoder(_BROWSER_TRIPLE_CLICK_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_browser_triple_click_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -4656,7 +4787,11 @@ class BrowserTripleClickInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserTripleClickInput:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserTripleClickInput:
+        if lazy:
+            return run_decoder(_BROWSER_TRIPLE_CLICK_INPUT_LAZY.decode, data, strict)
         return run_decoder(decode_browser_triple_click_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -4773,7 +4908,11 @@ class BrowserHoverToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserHoverToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserHoverToolUseBlock:
+        if lazy:
+            return run_decoder(_BROWSER_HOVER_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_browser_hover_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -4897,7 +5036,9 @@ class BrowserHoverInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserHoverInput:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> BrowserHoverInput:
+        if lazy:
+            return run_decoder(_BROWSER_HOVER_INPUT_LAZY.decode, data, strict)
         return run_decoder(decode_browser_hover_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -4999,7 +5140,11 @@ class BrowserLeftClickDragToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserLeftClickDragToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserLeftClickDragToolUseBlock:
+        if lazy:
+            return run_decoder(_BROWSER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_browser_left_click_drag_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -5131,7 +5276,11 @@ class BrowserLeftClickDragInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserLeftClickDragInput:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserLeftClickDragInput:
+        if lazy:
+            return run_decoder(_BROWSER_LEFT_CLICK_DRAG_INPUT_LAZY.decode, data, strict)
         return run_decoder(decode_browser_left_click_drag_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -5243,7 +5392,11 @@ class BrowserLeftMouseDownToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserLeftMouseDownToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserLeftMouseDownToolUseBlock:
+        if lazy:
+            return run_decoder(_BROWSER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_browser_left_mouse_down_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -5371,7 +5524,11 @@ class BrowserLeftMouseDownInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserLeftMouseDownInput:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserLeftMouseDownInput:
+        if lazy:
+            return run_decoder(_BROWSER_LEFT_MOUSE_DOWN_INPUT_LAZY.decode, data, strict)
         return run_decoder(decode_browser_left_mouse_down_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -5475,7 +5632,11 @@ class BrowserLeftMouseUpToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserLeftMouseUpToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserLeftMouseUpToolUseBlock:
+        if lazy:
+            return run_decoder(_BROWSER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_browser_left_mouse_up_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -5603,7 +5764,11 @@ class BrowserLeftMouseUpInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserLeftMouseUpInput:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserLeftMouseUpInput:
+        if lazy:
+            return run_decoder(_BROWSER_LEFT_MOUSE_UP_INPUT_LAZY.decode, data, strict)
         return run_decoder(decode_browser_left_mouse_up_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -5705,7 +5870,11 @@ class BrowserMouseMoveToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserMouseMoveToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserMouseMoveToolUseBlock:
+        if lazy:
+            return run_decoder(_BROWSER_MOUSE_MOVE_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_browser_mouse_move_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -5833,7 +6002,11 @@ class BrowserMouseMoveInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserMouseMoveInput:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserMouseMoveInput:
+        if lazy:
+            return run_decoder(_BROWSER_MOUSE_MOVE_INPUT_LAZY.decode, data, strict)
         return run_decoder(decode_browser_mouse_move_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -5935,7 +6108,11 @@ class BrowserScrollToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserScrollToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserScrollToolUseBlock:
+        if lazy:
+            return run_decoder(_BROWSER_SCROLL_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_browser_scroll_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -6069,7 +6246,11 @@ class BrowserScrollInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserScrollInput:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserScrollInput:
+        if lazy:
+            return run_decoder(_BROWSER_SCROLL_INPUT_LAZY.decode, data, strict)
         return run_decoder(decode_browser_scroll_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -6196,7 +6377,11 @@ class BrowserTypeToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserTypeToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserTypeToolUseBlock:
+        if lazy:
+            return run_decoder(_BROWSER_TYPE_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_browser_type_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -6320,7 +6505,7 @@ class BrowserTypeInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserTypeInput:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> BrowserTypeInput:
         return run_decoder(decode_browser_type_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -6418,7 +6603,11 @@ class BrowserKeyToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserKeyToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserKeyToolUseBlock:
+        if lazy:
+            return run_decoder(_BROWSER_KEY_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_browser_key_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -6544,7 +6733,7 @@ class BrowserKeyInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserKeyInput:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> BrowserKeyInput:
         return run_decoder(decode_browser_key_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -6655,7 +6844,11 @@ class BrowserHoldKeyToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserHoldKeyToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserHoldKeyToolUseBlock:
+        if lazy:
+            return run_decoder(_BROWSER_HOLD_KEY_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_browser_hold_key_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -6785,7 +6978,9 @@ class BrowserHoldKeyInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserHoldKeyInput:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserHoldKeyInput:
         return run_decoder(decode_browser_hold_key_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -6891,7 +7086,11 @@ class BrowserWaitToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserWaitToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserWaitToolUseBlock:
+        if lazy:
+            return run_decoder(_BROWSER_WAIT_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_browser_wait_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -7015,7 +7214,7 @@ class BrowserWaitInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserWaitInput:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> BrowserWaitInput:
         return run_decoder(decode_browser_wait_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -7113,7 +7312,11 @@ class BrowserJavascriptExecToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserJavascriptExecToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserJavascriptExecToolUseBlock:
+        if lazy:
+            return run_decoder(_BROWSER_JAVASCRIPT_EXEC_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_browser_javascript_exec_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -7241,7 +7444,9 @@ class BrowserJavascriptExecInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserJavascriptExecInput:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserJavascriptExecInput:
         return run_decoder(decode_browser_javascript_exec_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -7343,7 +7548,11 @@ class ComputerKeyToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerKeyToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ComputerKeyToolUseBlock:
+        if lazy:
+            return run_decoder(_COMPUTER_KEY_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_computer_key_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -7467,7 +7676,7 @@ class ComputerKeyInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerKeyInput:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> ComputerKeyInput:
         return run_decoder(decode_computer_key_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -7565,7 +7774,11 @@ class ComputerHoldKeyToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerHoldKeyToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ComputerHoldKeyToolUseBlock:
+        if lazy:
+            return run_decoder(_COMPUTER_HOLD_KEY_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_computer_hold_key_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -7691,7 +7904,9 @@ class ComputerHoldKeyInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerHoldKeyInput:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ComputerHoldKeyInput:
         return run_decoder(decode_computer_hold_key_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -7780,7 +7995,11 @@ class ComputerTypeToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerTypeToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ComputerTypeToolUseBlock:
+        if lazy:
+            return run_decoder(_COMPUTER_TYPE_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_computer_type_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -7900,7 +8119,7 @@ class ComputerTypeInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerTypeInput:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> ComputerTypeInput:
         return run_decoder(decode_computer_type_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -7984,7 +8203,11 @@ class ComputerCursorPositionToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerCursorPositionToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ComputerCursorPositionToolUseBlock:
+        if lazy:
+            return run_decoder(_COMPUTER_CURSOR_POSITION_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_computer_cursor_position_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -8128,7 +8351,11 @@ class ComputerMouseMoveToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerMouseMoveToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ComputerMouseMoveToolUseBlock:
+        if lazy:
+            return run_decoder(_COMPUTER_MOUSE_MOVE_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_computer_mouse_move_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -8252,7 +8479,11 @@ class ComputerMouseMoveInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerMouseMoveInput:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ComputerMouseMoveInput:
+        if lazy:
+            return run_decoder(_COMPUTER_MOUSE_MOVE_INPUT_LAZY.decode, data, strict)
         return run_decoder(decode_computer_mouse_move_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -8344,7 +8575,11 @@ class ComputerLeftMouseDownToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerLeftMouseDownToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ComputerLeftMouseDownToolUseBlock:
+        if lazy:
+            return run_decoder(_COMPUTER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_computer_left_mouse_down_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -8489,7 +8724,11 @@ class ComputerLeftMouseUpToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerLeftMouseUpToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ComputerLeftMouseUpToolUseBlock:
+        if lazy:
+            return run_decoder(_COMPUTER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_computer_left_mouse_up_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -8631,7 +8870,11 @@ class ComputerLeftClickToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerLeftClickToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ComputerLeftClickToolUseBlock:
+        if lazy:
+            return run_decoder(_COMPUTER_LEFT_CLICK_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_computer_left_click_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -8759,7 +9002,11 @@ class ComputerLeftClickInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerLeftClickInput:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ComputerLeftClickInput:
+        if lazy:
+            return run_decoder(_COMPUTER_LEFT_CLICK_INPUT_LAZY.decode, data, strict)
         return run_decoder(decode_computer_left_click_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -8869,7 +9116,11 @@ class ComputerLeftClickDragToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerLeftClickDragToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ComputerLeftClickDragToolUseBlock:
+        if lazy:
+            return run_decoder(_COMPUTER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_computer_left_click_drag_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -9003,7 +9254,11 @@ class ComputerLeftClickDragInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerLeftClickDragInput:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ComputerLeftClickDragInput:
+        if lazy:
+            return run_decoder(_COMPUTER_LEFT_CLICK_DRAG_INPUT_LAZY.decode, data, strict)
         return run_decoder(decode_computer_left_click_drag_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -9128,7 +9383,11 @@ class ComputerRightClickToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerRightClickToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ComputerRightClickToolUseBlock:
+        if lazy:
+            return run_decoder(_COMPUTER_RIGHT_CLICK_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_computer_right_click_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -9256,7 +9515,11 @@ class ComputerRightClickInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerRightClickInput:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ComputerRightClickInput:
+        if lazy:
+            return run_decoder(_COMPUTER_RIGHT_CLICK_INPUT_LAZY.decode, data, strict)
         return run_decoder(decode_computer_right_click_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -9366,7 +9629,11 @@ class ComputerMiddleClickToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerMiddleClickToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ComputerMiddleClickToolUseBlock:
+        if lazy:
+            return run_decoder(_COMPUTER_MIDDLE_CLICK_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_computer_middle_click_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -9494,7 +9761,11 @@ class ComputerMiddleClickInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerMiddleClickInput:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ComputerMiddleClickInput:
+        if lazy:
+            return run_decoder(_COMPUTER_MIDDLE_CLICK_INPUT_LAZY.decode, data, strict)
         return run_decoder(decode_computer_middle_click_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -9604,7 +9875,11 @@ class ComputerDoubleClickToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerDoubleClickToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ComputerDoubleClickToolUseBlock:
+        if lazy:
+            return run_decoder(_COMPUTER_DOUBLE_CLICK_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_computer_double_click_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -9732,7 +10007,11 @@ class ComputerDoubleClickInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerDoubleClickInput:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ComputerDoubleClickInput:
+        if lazy:
+            return run_decoder(_COMPUTER_DOUBLE_CLICK_INPUT_LAZY.decode, data, strict)
         return run_decoder(decode_computer_double_click_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -9842,7 +10121,11 @@ class ComputerTripleClickToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerTripleClickToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ComputerTripleClickToolUseBlock:
+        if lazy:
+            return run_decoder(_COMPUTER_TRIPLE_CLICK_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_computer_triple_click_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -9970,7 +10253,11 @@ class ComputerTripleClickInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerTripleClickInput:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ComputerTripleClickInput:
+        if lazy:
+            return run_decoder(_COMPUTER_TRIPLE_CLICK_INPUT_LAZY.decode, data, strict)
         return run_decoder(decode_computer_triple_click_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -10080,7 +10367,11 @@ class ComputerScrollToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerScrollToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ComputerScrollToolUseBlock:
+        if lazy:
+            return run_decoder(_COMPUTER_SCROLL_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_computer_scroll_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -10214,7 +10505,11 @@ class ComputerScrollInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerScrollInput:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ComputerScrollInput:
+        if lazy:
+            return run_decoder(_COMPUTER_SCROLL_INPUT_LAZY.decode, data, strict)
         return run_decoder(decode_computer_scroll_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -10348,7 +10643,11 @@ class ComputerWaitToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerWaitToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ComputerWaitToolUseBlock:
+        if lazy:
+            return run_decoder(_COMPUTER_WAIT_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_computer_wait_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -10468,7 +10767,7 @@ class ComputerWaitInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerWaitInput:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> ComputerWaitInput:
         return run_decoder(decode_computer_wait_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -10552,7 +10851,11 @@ class ComputerScreenshotToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerScreenshotToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ComputerScreenshotToolUseBlock:
+        if lazy:
+            return run_decoder(_COMPUTER_SCREENSHOT_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_computer_screenshot_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -10694,7 +10997,11 @@ class ComputerZoomToolUseBlock(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerZoomToolUseBlock:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ComputerZoomToolUseBlock:
+        if lazy:
+            return run_decoder(_COMPUTER_ZOOM_TOOL_USE_BLOCK_LAZY.decode, data, strict)
         return run_decoder(decode_computer_zoom_tool_use_block, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -10814,7 +11121,9 @@ class ComputerZoomInput(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerZoomInput:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> ComputerZoomInput:
+        if lazy:
+            return run_decoder(_COMPUTER_ZOOM_INPUT_LAZY.decode, data, strict)
         return run_decoder(decode_computer_zoom_input, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -10899,4 +11208,1070 @@ from ._unions import (
     decode_browser_form_input_value,
     decode_browser_ref_target_union,
     decode_tool_use_caller,
+)
+
+# What `from_dict(..., lazy=True)` reads (see LazyTable); they name decoders of other modules,
+# so they follow the imports above.
+_BROWSER_NAVIGATE_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    BrowserNavigateToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("navigate",), '"navigate"', False, False),
+        ("toolset_name", "toolset_name", ("browser",), '"browser"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_browser_navigate_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _BROWSER_NAVIGATE_TOOL_USE_BLOCK_FIELDS,
+    _BROWSER_NAVIGATE_TOOL_USE_BLOCK_ORDERS,
+)
+
+_BROWSER_LIST_TABS_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    BrowserListTabsToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("list_tabs",), '"list_tabs"', False, False),
+        ("toolset_name", "toolset_name", ("browser",), '"browser"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_json_object, "an object", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _BROWSER_LIST_TABS_TOOL_USE_BLOCK_FIELDS,
+    _BROWSER_LIST_TABS_TOOL_USE_BLOCK_ORDERS,
+)
+
+_BROWSER_NEW_TAB_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    BrowserNewTabToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("new_tab",), '"new_tab"', False, False),
+        ("toolset_name", "toolset_name", ("browser",), '"browser"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_json_object, "an object", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _BROWSER_NEW_TAB_TOOL_USE_BLOCK_FIELDS,
+    _BROWSER_NEW_TAB_TOOL_USE_BLOCK_ORDERS,
+)
+
+_BROWSER_SWITCH_TAB_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    BrowserSwitchTabToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("switch_tab",), '"switch_tab"', False, False),
+        ("toolset_name", "toolset_name", ("browser",), '"browser"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_browser_switch_tab_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _BROWSER_SWITCH_TAB_TOOL_USE_BLOCK_FIELDS,
+    _BROWSER_SWITCH_TAB_TOOL_USE_BLOCK_ORDERS,
+)
+
+_BROWSER_CLOSE_TAB_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    BrowserCloseTabToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("close_tab",), '"close_tab"', False, False),
+        ("toolset_name", "toolset_name", ("browser",), '"browser"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_browser_close_tab_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _BROWSER_CLOSE_TAB_TOOL_USE_BLOCK_FIELDS,
+    _BROWSER_CLOSE_TAB_TOOL_USE_BLOCK_ORDERS,
+)
+
+_BROWSER_READ_PAGE_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    BrowserReadPageToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("read_page",), '"read_page"', False, False),
+        ("toolset_name", "toolset_name", ("browser",), '"browser"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_browser_read_page_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _BROWSER_READ_PAGE_TOOL_USE_BLOCK_FIELDS,
+    _BROWSER_READ_PAGE_TOOL_USE_BLOCK_ORDERS,
+)
+
+_BROWSER_GET_PAGE_TEXT_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    BrowserGetPageTextToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("get_page_text",), '"get_page_text"', False, False),
+        ("toolset_name", "toolset_name", ("browser",), '"browser"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_browser_get_page_text_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _BROWSER_GET_PAGE_TEXT_TOOL_USE_BLOCK_FIELDS,
+    _BROWSER_GET_PAGE_TEXT_TOOL_USE_BLOCK_ORDERS,
+)
+
+_BROWSER_READ_CONSOLE_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    BrowserReadConsoleToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("read_console",), '"read_console"', False, False),
+        ("toolset_name", "toolset_name", ("browser",), '"browser"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_browser_read_console_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _BROWSER_READ_CONSOLE_TOOL_USE_BLOCK_FIELDS,
+    _BROWSER_READ_CONSOLE_TOOL_USE_BLOCK_ORDERS,
+)
+
+_BROWSER_READ_NETWORK_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    BrowserReadNetworkToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("read_network",), '"read_network"', False, False),
+        ("toolset_name", "toolset_name", ("browser",), '"browser"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_browser_read_network_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _BROWSER_READ_NETWORK_TOOL_USE_BLOCK_FIELDS,
+    _BROWSER_READ_NETWORK_TOOL_USE_BLOCK_ORDERS,
+)
+
+_BROWSER_FIND_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    BrowserFindToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("find",), '"find"', False, False),
+        ("toolset_name", "toolset_name", ("browser",), '"browser"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_browser_find_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _BROWSER_FIND_TOOL_USE_BLOCK_FIELDS,
+    _BROWSER_FIND_TOOL_USE_BLOCK_ORDERS,
+)
+
+_BROWSER_FORM_INPUT_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    BrowserFormInputToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("form_input",), '"form_input"', False, False),
+        ("toolset_name", "toolset_name", ("browser",), '"browser"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_browser_form_input_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _BROWSER_FORM_INPUT_TOOL_USE_BLOCK_FIELDS,
+    _BROWSER_FORM_INPUT_TOOL_USE_BLOCK_ORDERS,
+)
+
+_BROWSER_FORM_INPUT_INPUT_LAZY: Final = LazyTable(
+    BrowserFormInputInput,
+    (
+        ("target", "target", decode_browser_ref_target_union, "", False, True),
+        ("value", "value", decode_browser_form_input_value, "", False, True),
+        ("tab_id", "tab_id", decode_string, "a string or null", True, False),
+    ),
+    0,
+    (("target", "an object"), ("value", "a string, a number or true or false")),
+    _BROWSER_FORM_INPUT_INPUT_FIELDS,
+    _BROWSER_FORM_INPUT_INPUT_ORDERS,
+)
+
+_BROWSER_FILE_UPLOAD_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    BrowserFileUploadToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("file_upload",), '"file_upload"', False, False),
+        ("toolset_name", "toolset_name", ("browser",), '"browser"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_browser_file_upload_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _BROWSER_FILE_UPLOAD_TOOL_USE_BLOCK_FIELDS,
+    _BROWSER_FILE_UPLOAD_TOOL_USE_BLOCK_ORDERS,
+)
+
+_BROWSER_FILE_UPLOAD_INPUT_LAZY: Final = LazyTable(
+    BrowserFileUploadInput,
+    (
+        ("target", "target", decode_browser_ref_target_union, "", False, True),
+        ("document_ids", "document_ids", list_of(decode_string), "", True, True),
+        ("paths", "paths", list_of(decode_string), "", True, True),
+        ("tab_id", "tab_id", decode_string, "a string or null", True, False),
+    ),
+    0,
+    (("target", "an object"),),
+    _BROWSER_FILE_UPLOAD_INPUT_FIELDS,
+    _BROWSER_FILE_UPLOAD_INPUT_ORDERS,
+)
+
+_BROWSER_SCROLL_TO_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    BrowserScrollToToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("scroll_to",), '"scroll_to"', False, False),
+        ("toolset_name", "toolset_name", ("browser",), '"browser"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_browser_scroll_to_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _BROWSER_SCROLL_TO_TOOL_USE_BLOCK_FIELDS,
+    _BROWSER_SCROLL_TO_TOOL_USE_BLOCK_ORDERS,
+)
+
+_BROWSER_SCROLL_TO_INPUT_LAZY: Final = LazyTable(
+    BrowserScrollToInput,
+    (
+        ("target", "target", decode_browser_ref_target_union, "", False, True),
+        ("tab_id", "tab_id", decode_string, "a string or null", True, False),
+    ),
+    0,
+    (("target", "an object"),),
+    _BROWSER_SCROLL_TO_INPUT_FIELDS,
+    _BROWSER_SCROLL_TO_INPUT_ORDERS,
+)
+
+_BROWSER_SCREENSHOT_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    BrowserScreenshotToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("screenshot",), '"screenshot"', False, False),
+        ("toolset_name", "toolset_name", ("browser",), '"browser"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_browser_screenshot_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _BROWSER_SCREENSHOT_TOOL_USE_BLOCK_FIELDS,
+    _BROWSER_SCREENSHOT_TOOL_USE_BLOCK_ORDERS,
+)
+
+_BROWSER_ZOOM_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    BrowserZoomToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("zoom",), '"zoom"', False, False),
+        ("toolset_name", "toolset_name", ("browser",), '"browser"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_browser_zoom_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _BROWSER_ZOOM_TOOL_USE_BLOCK_FIELDS,
+    _BROWSER_ZOOM_TOOL_USE_BLOCK_ORDERS,
+)
+
+_BROWSER_ZOOM_INPUT_LAZY: Final = LazyTable(
+    BrowserZoomInput,
+    (
+        ("region", "region", list_of(decode_integer), "", False, True),
+        ("tab_id", "tab_id", decode_string, "a string or null", True, False),
+    ),
+    0,
+    (("region", "an array"),),
+    _BROWSER_ZOOM_INPUT_FIELDS,
+    _BROWSER_ZOOM_INPUT_ORDERS,
+)
+
+_BROWSER_LEFT_CLICK_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    BrowserLeftClickToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("left_click",), '"left_click"', False, False),
+        ("toolset_name", "toolset_name", ("browser",), '"browser"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_browser_left_click_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _BROWSER_LEFT_CLICK_TOOL_USE_BLOCK_FIELDS,
+    _BROWSER_LEFT_CLICK_TOOL_USE_BLOCK_ORDERS,
+)
+
+_BROWSER_LEFT_CLICK_INPUT_LAZY: Final = LazyTable(
+    BrowserLeftClickInput,
+    (
+        ("target", "target", decode_browser_click_target, "", False, True),
+        ("modifiers", "modifiers", decode_string, "a string or null", True, False),
+        ("tab_id", "tab_id", decode_string, "a string or null", True, False),
+    ),
+    0,
+    (("target", "an object"),),
+    _BROWSER_LEFT_CLICK_INPUT_FIELDS,
+    _BROWSER_LEFT_CLICK_INPUT_ORDERS,
+)
+
+_BROWSER_RIGHT_CLICK_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    BrowserRightClickToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("right_click",), '"right_click"', False, False),
+        ("toolset_name", "toolset_name", ("browser",), '"browser"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_browser_right_click_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _BROWSER_RIGHT_CLICK_TOOL_USE_BLOCK_FIELDS,
+    _BROWSER_RIGHT_CLICK_TOOL_USE_BLOCK_ORDERS,
+)
+
+_BROWSER_RIGHT_CLICK_INPUT_LAZY: Final = LazyTable(
+    BrowserRightClickInput,
+    (
+        ("target", "target", decode_browser_click_target, "", False, True),
+        ("modifiers", "modifiers", decode_string, "a string or null", True, False),
+        ("tab_id", "tab_id", decode_string, "a string or null", True, False),
+    ),
+    0,
+    (("target", "an object"),),
+    _BROWSER_RIGHT_CLICK_INPUT_FIELDS,
+    _BROWSER_RIGHT_CLICK_INPUT_ORDERS,
+)
+
+_BROWSER_MIDDLE_CLICK_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    BrowserMiddleClickToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("middle_click",), '"middle_click"', False, False),
+        ("toolset_name", "toolset_name", ("browser",), '"browser"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_browser_middle_click_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _BROWSER_MIDDLE_CLICK_TOOL_USE_BLOCK_FIELDS,
+    _BROWSER_MIDDLE_CLICK_TOOL_USE_BLOCK_ORDERS,
+)
+
+_BROWSER_MIDDLE_CLICK_INPUT_LAZY: Final = LazyTable(
+    BrowserMiddleClickInput,
+    (
+        ("target", "target", decode_browser_click_target, "", False, True),
+        ("modifiers", "modifiers", decode_string, "a string or null", True, False),
+        ("tab_id", "tab_id", decode_string, "a string or null", True, False),
+    ),
+    0,
+    (("target", "an object"),),
+    _BROWSER_MIDDLE_CLICK_INPUT_FIELDS,
+    _BROWSER_MIDDLE_CLICK_INPUT_ORDERS,
+)
+
+_BROWSER_DOUBLE_CLICK_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    BrowserDoubleClickToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("double_click",), '"double_click"', False, False),
+        ("toolset_name", "toolset_name", ("browser",), '"browser"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_browser_double_click_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _BROWSER_DOUBLE_CLICK_TOOL_USE_BLOCK_FIELDS,
+    _BROWSER_DOUBLE_CLICK_TOOL_USE_BLOCK_ORDERS,
+)
+
+_BROWSER_DOUBLE_CLICK_INPUT_LAZY: Final = LazyTable(
+    BrowserDoubleClickInput,
+    (
+        ("target", "target", decode_browser_click_target, "", False, True),
+        ("modifiers", "modifiers", decode_string, "a string or null", True, False),
+        ("tab_id", "tab_id", decode_string, "a string or null", True, False),
+    ),
+    0,
+    (("target", "an object"),),
+    _BROWSER_DOUBLE_CLICK_INPUT_FIELDS,
+    _BROWSER_DOUBLE_CLICK_INPUT_ORDERS,
+)
+
+_BROWSER_TRIPLE_CLICK_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    BrowserTripleClickToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("triple_click",), '"triple_click"', False, False),
+        ("toolset_name", "toolset_name", ("browser",), '"browser"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_browser_triple_click_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _BROWSER_TRIPLE_CLICK_TOOL_USE_BLOCK_FIELDS,
+    _BROWSER_TRIPLE_CLICK_TOOL_USE_BLOCK_ORDERS,
+)
+
+_BROWSER_TRIPLE_CLICK_INPUT_LAZY: Final = LazyTable(
+    BrowserTripleClickInput,
+    (
+        ("target", "target", decode_browser_click_target, "", False, True),
+        ("modifiers", "modifiers", decode_string, "a string or null", True, False),
+        ("tab_id", "tab_id", decode_string, "a string or null", True, False),
+    ),
+    0,
+    (("target", "an object"),),
+    _BROWSER_TRIPLE_CLICK_INPUT_FIELDS,
+    _BROWSER_TRIPLE_CLICK_INPUT_ORDERS,
+)
+
+_BROWSER_HOVER_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    BrowserHoverToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("hover",), '"hover"', False, False),
+        ("toolset_name", "toolset_name", ("browser",), '"browser"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_browser_hover_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _BROWSER_HOVER_TOOL_USE_BLOCK_FIELDS,
+    _BROWSER_HOVER_TOOL_USE_BLOCK_ORDERS,
+)
+
+_BROWSER_HOVER_INPUT_LAZY: Final = LazyTable(
+    BrowserHoverInput,
+    (
+        ("target", "target", decode_browser_click_target, "", False, True),
+        ("tab_id", "tab_id", decode_string, "a string or null", True, False),
+    ),
+    0,
+    (("target", "an object"),),
+    _BROWSER_HOVER_INPUT_FIELDS,
+    _BROWSER_HOVER_INPUT_ORDERS,
+)
+
+_BROWSER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    BrowserLeftClickDragToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("left_click_drag",), '"left_click_drag"', False, False),
+        ("toolset_name", "toolset_name", ("browser",), '"browser"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_browser_left_click_drag_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _BROWSER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_FIELDS,
+    _BROWSER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_ORDERS,
+)
+
+_BROWSER_LEFT_CLICK_DRAG_INPUT_LAZY: Final = LazyTable(
+    BrowserLeftClickDragInput,
+    (
+        ("from", "from_", decode_browser_coordinate_target_union, "", False, True),
+        ("target", "target", decode_browser_coordinate_target_union, "", False, True),
+        ("tab_id", "tab_id", decode_string, "a string or null", True, False),
+    ),
+    0,
+    (("from", "an object"), ("target", "an object")),
+    _BROWSER_LEFT_CLICK_DRAG_INPUT_FIELDS,
+    _BROWSER_LEFT_CLICK_DRAG_INPUT_ORDERS,
+)
+
+_BROWSER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    BrowserLeftMouseDownToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("left_mouse_down",), '"left_mouse_down"', False, False),
+        ("toolset_name", "toolset_name", ("browser",), '"browser"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_browser_left_mouse_down_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _BROWSER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_FIELDS,
+    _BROWSER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_ORDERS,
+)
+
+_BROWSER_LEFT_MOUSE_DOWN_INPUT_LAZY: Final = LazyTable(
+    BrowserLeftMouseDownInput,
+    (
+        ("target", "target", decode_browser_coordinate_target_union, "", False, True),
+        ("tab_id", "tab_id", decode_string, "a string or null", True, False),
+    ),
+    0,
+    (("target", "an object"),),
+    _BROWSER_LEFT_MOUSE_DOWN_INPUT_FIELDS,
+    _BROWSER_LEFT_MOUSE_DOWN_INPUT_ORDERS,
+)
+
+_BROWSER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    BrowserLeftMouseUpToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("left_mouse_up",), '"left_mouse_up"', False, False),
+        ("toolset_name", "toolset_name", ("browser",), '"browser"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_browser_left_mouse_up_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _BROWSER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_FIELDS,
+    _BROWSER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_ORDERS,
+)
+
+_BROWSER_LEFT_MOUSE_UP_INPUT_LAZY: Final = LazyTable(
+    BrowserLeftMouseUpInput,
+    (
+        ("target", "target", decode_browser_coordinate_target_union, "", False, True),
+        ("tab_id", "tab_id", decode_string, "a string or null", True, False),
+    ),
+    0,
+    (("target", "an object"),),
+    _BROWSER_LEFT_MOUSE_UP_INPUT_FIELDS,
+    _BROWSER_LEFT_MOUSE_UP_INPUT_ORDERS,
+)
+
+_BROWSER_MOUSE_MOVE_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    BrowserMouseMoveToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("mouse_move",), '"mouse_move"', False, False),
+        ("toolset_name", "toolset_name", ("browser",), '"browser"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_browser_mouse_move_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _BROWSER_MOUSE_MOVE_TOOL_USE_BLOCK_FIELDS,
+    _BROWSER_MOUSE_MOVE_TOOL_USE_BLOCK_ORDERS,
+)
+
+_BROWSER_MOUSE_MOVE_INPUT_LAZY: Final = LazyTable(
+    BrowserMouseMoveInput,
+    (
+        ("target", "target", decode_browser_coordinate_target_union, "", False, True),
+        ("tab_id", "tab_id", decode_string, "a string or null", True, False),
+    ),
+    0,
+    (("target", "an object"),),
+    _BROWSER_MOUSE_MOVE_INPUT_FIELDS,
+    _BROWSER_MOUSE_MOVE_INPUT_ORDERS,
+)
+
+_BROWSER_SCROLL_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    BrowserScrollToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("scroll",), '"scroll"', False, False),
+        ("toolset_name", "toolset_name", ("browser",), '"browser"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_browser_scroll_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _BROWSER_SCROLL_TOOL_USE_BLOCK_FIELDS,
+    _BROWSER_SCROLL_TOOL_USE_BLOCK_ORDERS,
+)
+
+_BROWSER_SCROLL_INPUT_LAZY: Final = LazyTable(
+    BrowserScrollInput,
+    (
+        ("scroll_direction", "scroll_direction", decode_browser_scroll_direction, "", False, False),
+        ("target", "target", decode_browser_coordinate_target_union, "", False, True),
+        ("scroll_amount", "scroll_amount", decode_integer, "an integer or null", True, False),
+        ("tab_id", "tab_id", decode_string, "a string or null", True, False),
+    ),
+    0,
+    (("scroll_direction", 'one of "up", "down", "left", "right"'), ("target", "an object")),
+    _BROWSER_SCROLL_INPUT_FIELDS,
+    _BROWSER_SCROLL_INPUT_ORDERS,
+)
+
+_BROWSER_TYPE_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    BrowserTypeToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("type",), '"type"', False, False),
+        ("toolset_name", "toolset_name", ("browser",), '"browser"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_browser_type_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _BROWSER_TYPE_TOOL_USE_BLOCK_FIELDS,
+    _BROWSER_TYPE_TOOL_USE_BLOCK_ORDERS,
+)
+
+_BROWSER_KEY_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    BrowserKeyToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("key",), '"key"', False, False),
+        ("toolset_name", "toolset_name", ("browser",), '"browser"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_browser_key_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _BROWSER_KEY_TOOL_USE_BLOCK_FIELDS,
+    _BROWSER_KEY_TOOL_USE_BLOCK_ORDERS,
+)
+
+_BROWSER_HOLD_KEY_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    BrowserHoldKeyToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("hold_key",), '"hold_key"', False, False),
+        ("toolset_name", "toolset_name", ("browser",), '"browser"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_browser_hold_key_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _BROWSER_HOLD_KEY_TOOL_USE_BLOCK_FIELDS,
+    _BROWSER_HOLD_KEY_TOOL_USE_BLOCK_ORDERS,
+)
+
+_BROWSER_WAIT_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    BrowserWaitToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("wait",), '"wait"', False, False),
+        ("toolset_name", "toolset_name", ("browser",), '"browser"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_browser_wait_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _BROWSER_WAIT_TOOL_USE_BLOCK_FIELDS,
+    _BROWSER_WAIT_TOOL_USE_BLOCK_ORDERS,
+)
+
+_BROWSER_JAVASCRIPT_EXEC_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    BrowserJavascriptExecToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("javascript_exec",), '"javascript_exec"', False, False),
+        ("toolset_name", "toolset_name", ("browser",), '"browser"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_browser_javascript_exec_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _BROWSER_JAVASCRIPT_EXEC_TOOL_USE_BLOCK_FIELDS,
+    _BROWSER_JAVASCRIPT_EXEC_TOOL_USE_BLOCK_ORDERS,
+)
+
+_COMPUTER_KEY_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    ComputerKeyToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("key",), '"key"', False, False),
+        ("toolset_name", "toolset_name", ("computer",), '"computer"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_computer_key_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _COMPUTER_KEY_TOOL_USE_BLOCK_FIELDS,
+    _COMPUTER_KEY_TOOL_USE_BLOCK_ORDERS,
+)
+
+_COMPUTER_HOLD_KEY_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    ComputerHoldKeyToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("hold_key",), '"hold_key"', False, False),
+        ("toolset_name", "toolset_name", ("computer",), '"computer"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_computer_hold_key_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _COMPUTER_HOLD_KEY_TOOL_USE_BLOCK_FIELDS,
+    _COMPUTER_HOLD_KEY_TOOL_USE_BLOCK_ORDERS,
+)
+
+_COMPUTER_TYPE_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    ComputerTypeToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("type",), '"type"', False, False),
+        ("toolset_name", "toolset_name", ("computer",), '"computer"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_computer_type_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _COMPUTER_TYPE_TOOL_USE_BLOCK_FIELDS,
+    _COMPUTER_TYPE_TOOL_USE_BLOCK_ORDERS,
+)
+
+_COMPUTER_CURSOR_POSITION_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    ComputerCursorPositionToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("cursor_position",), '"cursor_position"', False, False),
+        ("toolset_name", "toolset_name", ("computer",), '"computer"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_json_object, "an object", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _COMPUTER_CURSOR_POSITION_TOOL_USE_BLOCK_FIELDS,
+    _COMPUTER_CURSOR_POSITION_TOOL_USE_BLOCK_ORDERS,
+)
+
+_COMPUTER_MOUSE_MOVE_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    ComputerMouseMoveToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("mouse_move",), '"mouse_move"', False, False),
+        ("toolset_name", "toolset_name", ("computer",), '"computer"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_computer_mouse_move_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _COMPUTER_MOUSE_MOVE_TOOL_USE_BLOCK_FIELDS,
+    _COMPUTER_MOUSE_MOVE_TOOL_USE_BLOCK_ORDERS,
+)
+
+_COMPUTER_MOUSE_MOVE_INPUT_LAZY: Final = LazyTable(
+    ComputerMouseMoveInput,
+    (("coordinate", "coordinate", list_of(decode_integer), "", False, True),),
+    0,
+    (("coordinate", "an array"),),
+    _COMPUTER_MOUSE_MOVE_INPUT_FIELDS,
+    _COMPUTER_MOUSE_MOVE_INPUT_ORDERS,
+)
+
+_COMPUTER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    ComputerLeftMouseDownToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("left_mouse_down",), '"left_mouse_down"', False, False),
+        ("toolset_name", "toolset_name", ("computer",), '"computer"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_json_object, "an object", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _COMPUTER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_FIELDS,
+    _COMPUTER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_ORDERS,
+)
+
+_COMPUTER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    ComputerLeftMouseUpToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("left_mouse_up",), '"left_mouse_up"', False, False),
+        ("toolset_name", "toolset_name", ("computer",), '"computer"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_json_object, "an object", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _COMPUTER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_FIELDS,
+    _COMPUTER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_ORDERS,
+)
+
+_COMPUTER_LEFT_CLICK_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    ComputerLeftClickToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("left_click",), '"left_click"', False, False),
+        ("toolset_name", "toolset_name", ("computer",), '"computer"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_computer_left_click_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _COMPUTER_LEFT_CLICK_TOOL_USE_BLOCK_FIELDS,
+    _COMPUTER_LEFT_CLICK_TOOL_USE_BLOCK_ORDERS,
+)
+
+_COMPUTER_LEFT_CLICK_INPUT_LAZY: Final = LazyTable(
+    ComputerLeftClickInput,
+    (
+        ("coordinate", "coordinate", list_of(decode_integer), "", True, True),
+        ("text", "text", decode_string, "a string or null", True, False),
+    ),
+    0,
+    (),
+    _COMPUTER_LEFT_CLICK_INPUT_FIELDS,
+    _COMPUTER_LEFT_CLICK_INPUT_ORDERS,
+)
+
+_COMPUTER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    ComputerLeftClickDragToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("left_click_drag",), '"left_click_drag"', False, False),
+        ("toolset_name", "toolset_name", ("computer",), '"computer"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_computer_left_click_drag_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _COMPUTER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_FIELDS,
+    _COMPUTER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_ORDERS,
+)
+
+_COMPUTER_LEFT_CLICK_DRAG_INPUT_LAZY: Final = LazyTable(
+    ComputerLeftClickDragInput,
+    (
+        ("coordinate", "coordinate", list_of(decode_integer), "", False, True),
+        ("start_coordinate", "start_coordinate", list_of(decode_integer), "", False, True),
+        ("text", "text", decode_string, "a string or null", True, False),
+    ),
+    0,
+    (("coordinate", "an array"), ("start_coordinate", "an array")),
+    _COMPUTER_LEFT_CLICK_DRAG_INPUT_FIELDS,
+    _COMPUTER_LEFT_CLICK_DRAG_INPUT_ORDERS,
+)
+
+_COMPUTER_RIGHT_CLICK_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    ComputerRightClickToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("right_click",), '"right_click"', False, False),
+        ("toolset_name", "toolset_name", ("computer",), '"computer"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_computer_right_click_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _COMPUTER_RIGHT_CLICK_TOOL_USE_BLOCK_FIELDS,
+    _COMPUTER_RIGHT_CLICK_TOOL_USE_BLOCK_ORDERS,
+)
+
+_COMPUTER_RIGHT_CLICK_INPUT_LAZY: Final = LazyTable(
+    ComputerRightClickInput,
+    (
+        ("coordinate", "coordinate", list_of(decode_integer), "", True, True),
+        ("text", "text", decode_string, "a string or null", True, False),
+    ),
+    0,
+    (),
+    _COMPUTER_RIGHT_CLICK_INPUT_FIELDS,
+    _COMPUTER_RIGHT_CLICK_INPUT_ORDERS,
+)
+
+_COMPUTER_MIDDLE_CLICK_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    ComputerMiddleClickToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("middle_click",), '"middle_click"', False, False),
+        ("toolset_name", "toolset_name", ("computer",), '"computer"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_computer_middle_click_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _COMPUTER_MIDDLE_CLICK_TOOL_USE_BLOCK_FIELDS,
+    _COMPUTER_MIDDLE_CLICK_TOOL_USE_BLOCK_ORDERS,
+)
+
+_COMPUTER_MIDDLE_CLICK_INPUT_LAZY: Final = LazyTable(
+    ComputerMiddleClickInput,
+    (
+        ("coordinate", "coordinate", list_of(decode_integer), "", True, True),
+        ("text", "text", decode_string, "a string or null", True, False),
+    ),
+    0,
+    (),
+    _COMPUTER_MIDDLE_CLICK_INPUT_FIELDS,
+    _COMPUTER_MIDDLE_CLICK_INPUT_ORDERS,
+)
+
+_COMPUTER_DOUBLE_CLICK_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    ComputerDoubleClickToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("double_click",), '"double_click"', False, False),
+        ("toolset_name", "toolset_name", ("computer",), '"computer"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_computer_double_click_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _COMPUTER_DOUBLE_CLICK_TOOL_USE_BLOCK_FIELDS,
+    _COMPUTER_DOUBLE_CLICK_TOOL_USE_BLOCK_ORDERS,
+)
+
+_COMPUTER_DOUBLE_CLICK_INPUT_LAZY: Final = LazyTable(
+    ComputerDoubleClickInput,
+    (
+        ("coordinate", "coordinate", list_of(decode_integer), "", True, True),
+        ("text", "text", decode_string, "a string or null", True, False),
+    ),
+    0,
+    (),
+    _COMPUTER_DOUBLE_CLICK_INPUT_FIELDS,
+    _COMPUTER_DOUBLE_CLICK_INPUT_ORDERS,
+)
+
+_COMPUTER_TRIPLE_CLICK_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    ComputerTripleClickToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("triple_click",), '"triple_click"', False, False),
+        ("toolset_name", "toolset_name", ("computer",), '"computer"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_computer_triple_click_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _COMPUTER_TRIPLE_CLICK_TOOL_USE_BLOCK_FIELDS,
+    _COMPUTER_TRIPLE_CLICK_TOOL_USE_BLOCK_ORDERS,
+)
+
+_COMPUTER_TRIPLE_CLICK_INPUT_LAZY: Final = LazyTable(
+    ComputerTripleClickInput,
+    (
+        ("coordinate", "coordinate", list_of(decode_integer), "", True, True),
+        ("text", "text", decode_string, "a string or null", True, False),
+    ),
+    0,
+    (),
+    _COMPUTER_TRIPLE_CLICK_INPUT_FIELDS,
+    _COMPUTER_TRIPLE_CLICK_INPUT_ORDERS,
+)
+
+_COMPUTER_SCROLL_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    ComputerScrollToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("scroll",), '"scroll"', False, False),
+        ("toolset_name", "toolset_name", ("computer",), '"computer"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_computer_scroll_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _COMPUTER_SCROLL_TOOL_USE_BLOCK_FIELDS,
+    _COMPUTER_SCROLL_TOOL_USE_BLOCK_ORDERS,
+)
+
+_COMPUTER_SCROLL_INPUT_LAZY: Final = LazyTable(
+    ComputerScrollInput,
+    (
+        ("scroll_amount", "scroll_amount", decode_integer, "an integer", False, False),
+        ("scroll_direction", "scroll_direction", decode_browser_scroll_direction, "", False, False),
+        ("coordinate", "coordinate", list_of(decode_integer), "", True, True),
+        ("text", "text", decode_string, "a string or null", True, False),
+    ),
+    0,
+    (("scroll_amount", "an integer"), ("scroll_direction", 'one of "up", "down", "left", "right"')),
+    _COMPUTER_SCROLL_INPUT_FIELDS,
+    _COMPUTER_SCROLL_INPUT_ORDERS,
+)
+
+_COMPUTER_WAIT_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    ComputerWaitToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("wait",), '"wait"', False, False),
+        ("toolset_name", "toolset_name", ("computer",), '"computer"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_computer_wait_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _COMPUTER_WAIT_TOOL_USE_BLOCK_FIELDS,
+    _COMPUTER_WAIT_TOOL_USE_BLOCK_ORDERS,
+)
+
+_COMPUTER_SCREENSHOT_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    ComputerScreenshotToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("screenshot",), '"screenshot"', False, False),
+        ("toolset_name", "toolset_name", ("computer",), '"computer"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_json_object, "an object", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _COMPUTER_SCREENSHOT_TOOL_USE_BLOCK_FIELDS,
+    _COMPUTER_SCREENSHOT_TOOL_USE_BLOCK_ORDERS,
+)
+
+_COMPUTER_ZOOM_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
+    ComputerZoomToolUseBlock,
+    (
+        ("type", "type", ("tool_use",), '"tool_use"', False, False),
+        ("name", "name", ("zoom",), '"zoom"', False, False),
+        ("toolset_name", "toolset_name", ("computer",), '"computer"', False, False),
+        ("id", "id", decode_string, "a string", False, False),
+        ("input", "input", decode_computer_zoom_input, "", False, True),
+        ("caller", "caller", decode_tool_use_caller, "", True, True),
+    ),
+    3,
+    (("id", "a string"), ("input", "an object")),
+    _COMPUTER_ZOOM_TOOL_USE_BLOCK_FIELDS,
+    _COMPUTER_ZOOM_TOOL_USE_BLOCK_ORDERS,
+)
+
+_COMPUTER_ZOOM_INPUT_LAZY: Final = LazyTable(
+    ComputerZoomInput,
+    (("region", "region", list_of(decode_integer), "", False, True),),
+    0,
+    (("region", "an array"),),
+    _COMPUTER_ZOOM_INPUT_FIELDS,
+    _COMPUTER_ZOOM_INPUT_ORDERS,
 )

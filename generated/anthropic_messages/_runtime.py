@@ -39,7 +39,7 @@ import enum
 import json
 import math
 from collections.abc import Callable, Iterable
-from typing import Any, ClassVar, Final, Literal, TypeVar
+from typing import Any, ClassVar, Final, Generic, Literal, TypeVar
 
 __all__ = ["UNSET", "Unset", "DecodeError", "Model", "encode_value"]
 
@@ -264,11 +264,13 @@ class Model:
 
     __slots__: ClassVar[tuple[str, ...]] = ("_wire",)
     #: The order its members came in, when it differs from the one the encoder writes (empty
-    #: otherwise), so that a decoded body is sent again with its keys in their order.
+    #: otherwise), so that a decoded body is sent again with its keys in their order. An object
+    #: decoded with `lazy=True` holds a LazyState here instead (typed as the common case so that
+    #: encoders need no cast).
     _wire: tuple[str, ...]
 
     def __eq__(self, other: object) -> bool:
-        if type(other) is not type(self):
+        if type(other) is not type(self) and _decoded_as(other) is not _decoded_as(self):
             return NotImplemented
         return all(getattr(self, name) == getattr(other, name) for name in self.__slots__)
 
@@ -282,7 +284,8 @@ class Model:
         if unknown:
             raise TypeError(f"{type(self).__name__} has no field {', '.join(unknown)}")
         copy: _ModelT = dataclasses.replace(self, **changes)  # type: ignore[type-var]
-        copy._wire = getattr(self, "_wire", ())
+        wire = getattr(self, "_wire", ())
+        copy._wire = wire.order if type(wire) is LazyState else wire  # the copy is decoded
         return copy
 
     def to_dict(self) -> dict[str, Any]:
@@ -290,17 +293,25 @@ class Model:
         raise NotImplementedError
 
     @classmethod
-    def from_dict(cls: type[_ModelT], data: Any, *, strict: bool = False) -> _ModelT:
+    def from_dict(
+        cls: type[_ModelT], data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> _ModelT:
         """Decode a JSON value (as `json.loads` gives it); raises DecodeError.
+
+        With `lazy=True` only the members holding strings, numbers, booleans, constants and enum
+        values are checked now; each member holding an object, array or map is decoded when it
+        is first read, and raises then what eager decoding would have raised at once.
 
         Every generated class has its own; unknown-variant classes use their union's decoder.
         """
         raise TypeError(f"{cls.__name__} cannot be decoded directly; decode its union instead")
 
     @classmethod
-    def from_json(cls: type[_ModelT], text: str | bytes, *, strict: bool = False) -> _ModelT:
+    def from_json(
+        cls: type[_ModelT], text: str | bytes, *, strict: bool = False, lazy: bool = False
+    ) -> _ModelT:
         """Parse JSON text and decode it; raises DecodeError, also for malformed JSON."""
-        return cls.from_dict(parse_json(text), strict=strict)
+        return cls.from_dict(parse_json(text), strict=strict, lazy=lazy)
 
     def to_json(self) -> str:
         """Compact JSON text for this value, as UTF-8 would carry it (no ASCII escapes)."""
@@ -323,12 +334,301 @@ def run_decoder(decoder: Callable[[Any, bool], _ItemT], data: Any, strict: bool)
         return decoder(data, strict)
     except DecodeError:
         raise
-    except RecursionError:
-        raise DecodeError("a value this call stack can decode", data) from None
     except Exception as exc:
-        error = DecodeError("plain JSON values (dict, list, str, int, float, bool, None)", None)
-        error.found = f"a Python object whose own method raised {type(exc).__name__}"
-        raise error from exc
+        raise _unexpected(exc, data) from (None if type(exc) is RecursionError else exc)
+
+
+def _unexpected(exc: Exception, data: Any) -> DecodeError:
+    """The DecodeError standing for an exception other than DecodeError out of a decoder."""
+    if type(exc) is RecursionError:
+        return DecodeError("a value this call stack can decode", data)
+    error = DecodeError("plain JSON values (dict, list, str, int, float, bool, None)", None)
+    error.found = f"a Python object whose own method raised {type(exc).__name__}"
+    return error
+
+
+#: How a lazy decoder checks one member: (wire name, attribute, check, expected, nullable,
+#: deferred). `check` is the member's decoder, or the tuple of a constant's values; `expected`,
+#: when not empty, is the text of the error raised for a value of the wrong kind (it says "or
+#: null" where the member may be null). A deferred member is decoded when it is first read.
+LazyMember = tuple[str, str, "Decoder | tuple[str, ...]", str, bool, bool]
+
+
+class LazyTable(Generic[_ModelT]):
+    """What `from_dict(..., lazy=True)` needs to know of one class: its members, in the order
+    its eager decoder checks them (constant tags, the other required members, the optional
+    ones), and the tables that decoder shares with its encoder.
+
+    Each generated module builds the tables of its classes at its end, once the decoders of the
+    other modules are imported. Classes whose members are all cheap to check have none: their
+    eager decoder does no more than a lazy one would.
+    """
+
+    __slots__ = (
+        "cls",
+        "members",
+        "tag_count",
+        "required",
+        "known",
+        "orders",
+        "_by_attribute",
+        "_by_wire",
+        "_written",
+        "_lazy_class",
+    )
+
+    def __init__(
+        self,
+        cls: type[_ModelT],
+        members: tuple[LazyMember, ...],
+        tag_count: int,
+        required: tuple[tuple[str, str], ...],
+        known: dict[str, int],
+        orders: dict[tuple[str, ...], tuple[str, ...]],
+    ) -> None:
+        self.cls = cls
+        self.members = members
+        self.tag_count = tag_count
+        self.required = required  # (wire name, expected) of the required members after the tags
+        self.known = known
+        self.orders = orders
+        # Built by the first lazy decode, to keep the import cheap: the members after the tags
+        # by wire name (with the class of their plain values), every member by attribute.
+        self._by_wire: dict[str, tuple[Any, ...]] | None = None
+        self._by_attribute: dict[str, LazyMember] = {}
+        self._written: list[tuple[str, str]] | None = None
+        self._lazy_class: type[_ModelT] | None = None
+
+    def decode(self, data: Any, strict: bool) -> _ModelT:
+        """Check what is cheap to check, with the errors of the eager decoder, and leave the
+        members holding objects, arrays and maps (and the absent ones) for their first read."""
+        if type(data) is not dict:
+            raise DecodeError("an object", data)
+        obj = new_instance(self._lazy_class or self._make_lazy_class())
+        members = self.members
+        tag_count = self.tag_count
+        setter = object.__setattr__
+        for index in range(tag_count):
+            wire, attribute, values, expected, nullable, _ = members[index]
+            value = data.get(wire, UNSET)
+            # A tag is a constant: its `values` are a tuple of strings.
+            wrong = type(value) is not str or value not in values  # type: ignore[operator]
+            if wrong and (value is not None or not nullable):
+                raise DecodeError(expected, value).at_key(wire)
+            setter(obj, attribute, value)
+        for wire, _ in self.required:
+            if wire not in data:
+                raise missing_field(data, self.required)
+        by_wire = self._by_wire
+        if by_wire is None:
+            by_wire = self._by_wire = {
+                wire: (attribute, _PLAIN_CLASS.get(check), check, expected, nullable, deferred)
+                for wire, attribute, check, expected, nullable, deferred in members[tag_count:]
+            }
+            self._by_attribute = {member[1]: member for member in members}
+        seen = tag_count
+        # The members as they come, not in the spec's order: only an error needs that order.
+        for key, value in data.items():
+            entry = by_wire.get(key)
+            if entry is None or value is UNSET:
+                continue  # a tag, read above, an unknown member, or UNSET (extra_fields says)
+            seen += 1
+            attribute, plain, check, expected, nullable, deferred = entry
+            kind = type(value)
+            if (
+                kind is plain
+                and (kind is not str or value.isascii())
+                and (kind is not int or JSON_INT_MIN <= value <= JSON_INT_MAX)
+            ):
+                setter(obj, attribute, value)  # the common case, checked without a call
+            elif value is None and nullable:
+                setter(obj, attribute, None)
+            elif not deferred:
+                try:
+                    value = _check_member(check, expected, value, strict, key)
+                except DecodeError:
+                    raise self._first_error(data, strict) from None
+                setter(obj, attribute, value)
+        known = self.known
+        extra = {} if len(data) == seen else extra_fields(data, known, strict, seen)
+        object.__setattr__(obj, "extra", extra)
+        keys = tuple(data)
+        order = self.orders.get(keys)
+        if order is None:
+            order = learn_order(keys, known, self.orders)
+        obj._wire = _new_state(LazyState, (data, strict, self, order))
+        return obj
+
+    def _make_lazy_class(self) -> type[_ModelT]:
+        """The subclass lazily decoded objects belong to (see _lazy_getattr for why one)."""
+        base = self.cls
+
+        def make_plain(cls: type, *args: Any, **kwargs: Any) -> Any:
+            # What replace() and dataclasses.replace() make is an ordinary object of the class.
+            return base(*args, **kwargs)
+
+        namespace = {
+            "__slots__": (),
+            "__module__": base.__module__,
+            "__qualname__": base.__qualname__,
+            "__doc__": base.__doc__,
+            "__new__": make_plain,
+            "__getattr__": _lazy_getattr,
+            "__reduce_ex__": _lazy_reduce_ex,
+            "to_dict": _lazy_to_dict,
+            "_decoded_as": base,
+        }
+        lazy_class: type[_ModelT] = type(base.__name__, (base,), namespace)
+        # It adds no slot, but Model's methods read the names of the fields from `__slots__`.
+        lazy_class.__slots__ = base.__slots__
+        self._lazy_class = lazy_class
+        return lazy_class
+
+    def _first_error(self, data: dict[str, Any], strict: bool) -> DecodeError:
+        """The error of the first wrong member the eager decoder would meet, among those a lazy
+        decoder checks at once."""
+        for wire, _, check, expected, nullable, deferred in self.members[self.tag_count :]:
+            value = data.get(wire, UNSET)
+            if deferred or value is UNSET or (value is None and nullable):
+                continue
+            try:
+                _check_member(check, expected, value, strict, wire)
+            except DecodeError as error:
+                return error
+        raise AssertionError("_first_error called on members that are all right")
+
+    def written(self) -> list[tuple[str, str]]:
+        """(wire name, attribute) of every member, in the order the class's encoder writes them."""
+        if self._written is None:
+            known = self.known
+            members = sorted(self.members, key=lambda member: known[member[0]])
+            self._written = [(member[0], member[1]) for member in members]
+        return self._written
+
+
+def _check_member(
+    check: Decoder | tuple[str, ...], expected: str, value: Any, strict: bool, wire: str
+) -> Any:
+    """A member's value checked (and decoded) as its eager decoder does, with the same errors."""
+    if type(check) is tuple:
+        if type(value) is not str or value not in check:
+            raise DecodeError(expected, value).at_key(wire)
+        return value
+    try:
+        return check(value, strict)  # type: ignore[operator]
+    except DecodeError as error:
+        # An error without a path is about the value itself: the eager decoder words it as the
+        # member's `expected` text (with "or null" when it may be null).
+        if expected and not error._segments:
+            error = DecodeError(expected, value)
+        raise error.at_key(wire) from None
+
+
+# A lazily decoded object is an instance of a subclass of its class, made at the first lazy
+# decode of the class, with the same name and the methods below. Giving every generated class a
+# __getattr__ instead would cost eager code too: CPython's specialized attribute reads apply only
+# to types without one (a third more time to encode, measured).
+
+
+def _decoded_as(obj: object) -> type[Any]:
+    """The generated class of an object, lazily decoded or not."""
+    kind = type(obj)
+    plain: type[Any] = kind.__dict__.get("_decoded_as", kind)
+    return plain
+
+
+def _lazy_getattr(obj: Model, name: str) -> Any:
+    # Reached only when the slot `name` is empty: a member left for its first read.
+    if name != "_wire":
+        state = obj._wire
+        if type(state) is LazyState:
+            return state.load(obj, name)
+    raise AttributeError(f"{type(obj).__name__!r} object has no attribute {name!r}")
+
+
+def _lazy_to_dict(obj: Model) -> dict[str, Any]:
+    state = obj._wire
+    if type(state) is LazyState:
+        return state.encode(obj)
+    encoded: dict[str, Any] = _decoded_as(obj).to_dict(obj)
+    return encoded
+
+
+def _lazy_reduce_ex(obj: Model, protocol: Any) -> Any:
+    # Copies and pickles are ordinary objects, decoded again from this one's JSON (the class
+    # made at run time could not be found by name when unpickling).
+    return (_decoded_as(obj).from_dict, (obj.to_dict(),))
+
+
+class LazyState(tuple[Any, ...]):
+    """What a lazily decoded object keeps in its `_wire` slot: the JSON object it was decoded
+    from (its members left for later are decoded from it, and copied from it by the encoder
+    while unread), whether decoding is strict, the class's LazyTable and the received order (as
+    `_wire` holds it otherwise). A tuple, as that is the cheapest object to make."""
+
+    __slots__ = ()
+
+    @property
+    def order(self) -> tuple[str, ...]:
+        return self[3]  # type: ignore[no-any-return]
+
+    def load(self, obj: Model, name: str) -> Any:
+        """Decode the member behind attribute `name`, store it in its slot and return it."""
+        data, strict, table, _ = self
+        member = table._by_attribute.get(name)
+        if member is None:
+            raise AttributeError(f"{type(obj).__name__!r} object has no attribute {name!r}")
+        wire, _, check, expected, _, _ = member
+        value = data.get(wire, UNSET)
+        if value is not UNSET:  # an absent member is UNSET; a present one is decoded now
+            try:
+                value = _check_member(check, expected, value, strict, wire)
+            except DecodeError:
+                raise
+            except Exception as exc:  # as run_decoder does
+                raise _unexpected(exc, value).at_key(wire) from None
+        object.__setattr__(obj, name, value)
+        return value
+
+    def encode(self, obj: Model) -> dict[str, Any]:
+        """The object's JSON: the members still unread as received, the others encoded, in the
+        order an eagerly decoded object would write them."""
+        data, _, table, order = self
+        out: dict[str, Any] = {}
+        for wire, attribute in table.written():
+            try:
+                value = object.__getattribute__(obj, attribute)
+            except AttributeError:  # not read yet: absent, or as received
+                if wire in data:
+                    out[wire] = data[wire]
+                continue
+            if value is not UNSET:
+                out[wire] = encode_value(value)
+        if obj.extra:  # type: ignore[attr-defined]
+            add_extra(obj, out, table.known)
+        return in_received_order(out, order) if order else out
+
+
+_new_state = tuple.__new__
+#: The Python class of the values of the primitive members a lazy decoder checks without a call
+#: (when they are ASCII strings, or integers JSON can hold).
+_PLAIN_CLASS: Final[dict[Any, type]] = {}
+
+
+def decode_json_array(data: Any, strict: bool) -> list[Any]:
+    """An array of free JSON values, kept as received."""
+    if type(data) is not list:
+        raise DecodeError("an array", data)
+    check_json_members(data)
+    return data
+
+
+def decode_json_object(data: Any, strict: bool) -> dict[str, Any]:
+    """An object of free JSON values, kept as received."""
+    if type(data) is not dict:
+        raise DecodeError("an object", data)
+    check_json_members(data)
+    return data
 
 
 def parse_json(text: str | bytes) -> Any:
@@ -594,6 +894,9 @@ def decode_boolean(data: Any, strict: bool) -> bool:
 def decode_any(data: Any, strict: bool) -> Any:
     check_json(data)
     return data
+
+
+_PLAIN_CLASS.update({decode_string: str, decode_integer: int, decode_boolean: bool})
 
 
 def list_of(decode_item: Callable[[Any, bool], _ItemT]) -> Callable[[Any, bool], list[_ItemT]]:

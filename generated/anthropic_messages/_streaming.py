@@ -14,13 +14,17 @@ from ._runtime import (
     UNSET,
     DecodeError,
     Decoder,
+    LazyTable,
     Model,
     Unset,
     add_extra,
+    decode_integer,
+    decode_string,
     extra_fields,
     has_lone_surrogate,
     in_received_order,
     learn_order,
+    list_of,
     missing_field,
     new_instance,
     run_decoder,
@@ -52,7 +56,9 @@ class MessageStartEvent(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> MessageStartEvent:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> MessageStartEvent:
+        if lazy:
+            return run_decoder(_MESSAGE_START_EVENT_LAZY.decode, data, strict)
         return run_decoder(decode_message_start_event, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -152,7 +158,9 @@ class MessageDeltaEvent(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> MessageDeltaEvent:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> MessageDeltaEvent:
+        if lazy:
+            return run_decoder(_MESSAGE_DELTA_EVENT_LAZY.decode, data, strict)
         return run_decoder(decode_message_delta_event, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -307,7 +315,9 @@ class MessageDelta(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> MessageDelta:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> MessageDelta:
+        if lazy:
+            return run_decoder(_MESSAGE_DELTA_LAZY.decode, data, strict)
         return run_decoder(decode_message_delta, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -470,7 +480,9 @@ class MessageDeltaUsage(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> MessageDeltaUsage:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> MessageDeltaUsage:
+        if lazy:
+            return run_decoder(_MESSAGE_DELTA_USAGE_LAZY.decode, data, strict)
         return run_decoder(decode_message_delta_usage, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -665,7 +677,7 @@ class MessageStopEvent(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> MessageStopEvent:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> MessageStopEvent:
         return run_decoder(decode_message_stop_event, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -738,7 +750,11 @@ class ContentBlockStartEvent(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ContentBlockStartEvent:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ContentBlockStartEvent:
+        if lazy:
+            return run_decoder(_CONTENT_BLOCK_START_EVENT_LAZY.decode, data, strict)
         return run_decoder(decode_content_block_start_event, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -832,7 +848,11 @@ class ContentBlockDeltaEvent(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ContentBlockDeltaEvent:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ContentBlockDeltaEvent:
+        if lazy:
+            return run_decoder(_CONTENT_BLOCK_DELTA_EVENT_LAZY.decode, data, strict)
         return run_decoder(decode_content_block_delta_event, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -920,7 +940,9 @@ class ContentBlockStopEvent(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ContentBlockStopEvent:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ContentBlockStopEvent:
         return run_decoder(decode_content_block_stop_event, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -996,7 +1018,7 @@ class PingEvent(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> PingEvent:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> PingEvent:
         return run_decoder(decode_ping_event, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1069,7 +1091,9 @@ class ErrorEvent(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ErrorEvent:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> ErrorEvent:
+        if lazy:
+            return run_decoder(_ERROR_EVENT_LAZY.decode, data, strict)
         return run_decoder(decode_error_event, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1168,7 +1192,7 @@ class TextDelta(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> TextDelta:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> TextDelta:
         return run_decoder(decode_text_delta, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1246,7 +1270,7 @@ class InputJSONDelta(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> InputJSONDelta:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> InputJSONDelta:
         return run_decoder(decode_input_json_delta, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1328,7 +1352,9 @@ class CitationsDelta(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CitationsDelta:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> CitationsDelta:
+        if lazy:
+            return run_decoder(_CITATIONS_DELTA_LAZY.decode, data, strict)
         return run_decoder(decode_citations_delta, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1416,7 +1442,7 @@ class ThinkingDelta(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ThinkingDelta:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> ThinkingDelta:
         return run_decoder(decode_thinking_delta, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1514,7 +1540,7 @@ class SignatureDelta(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> SignatureDelta:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> SignatureDelta:
         return run_decoder(decode_signature_delta, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1599,7 +1625,9 @@ class CompactionContentBlockDelta(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CompactionContentBlockDelta:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> CompactionContentBlockDelta:
         return run_decoder(decode_compaction_content_block_delta, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1739,4 +1767,151 @@ from ._usage import (
     decode_fallback_credit_usage,
     decode_output_tokens_details,
     decode_server_tool_usage,
+)
+
+# What `from_dict(..., lazy=True)` reads (see LazyTable); they name decoders of other modules,
+# so they follow the imports above.
+_MESSAGE_START_EVENT_LAZY: Final = LazyTable(
+    MessageStartEvent,
+    (
+        ("type", "type", ("message_start",), '"message_start"', False, False),
+        ("message", "message", decode_message, "", False, True),
+    ),
+    1,
+    (("message", "an object"),),
+    _MESSAGE_START_EVENT_FIELDS,
+    _MESSAGE_START_EVENT_ORDERS,
+)
+
+_MESSAGE_DELTA_EVENT_LAZY: Final = LazyTable(
+    MessageDeltaEvent,
+    (
+        ("type", "type", ("message_delta",), '"message_delta"', False, False),
+        ("delta", "delta", decode_message_delta, "", False, True),
+        ("usage", "usage", decode_message_delta_usage, "", False, True),
+        (
+            "context_management",
+            "context_management",
+            decode_context_management_response,
+            "",
+            True,
+            True,
+        ),
+        (
+            "input_transformations",
+            "input_transformations",
+            list_of(decode_input_transformation),
+            "",
+            True,
+            True,
+        ),
+    ),
+    1,
+    (("delta", "an object"), ("usage", "an object")),
+    _MESSAGE_DELTA_EVENT_FIELDS,
+    _MESSAGE_DELTA_EVENT_ORDERS,
+)
+
+_MESSAGE_DELTA_LAZY: Final = LazyTable(
+    MessageDelta,
+    (
+        ("stop_reason", "stop_reason", decode_stop_reason, "", True, False),
+        ("stop_sequence", "stop_sequence", decode_string, "a string or null", True, False),
+        ("stop_details", "stop_details", decode_stop_details, "", True, True),
+        ("container", "container", decode_container, "", True, True),
+    ),
+    0,
+    (),
+    _MESSAGE_DELTA_FIELDS,
+    _MESSAGE_DELTA_ORDERS,
+)
+
+_MESSAGE_DELTA_USAGE_LAZY: Final = LazyTable(
+    MessageDeltaUsage,
+    (
+        ("output_tokens", "output_tokens", decode_integer, "an integer", False, False),
+        ("input_tokens", "input_tokens", decode_integer, "an integer or null", True, False),
+        (
+            "cache_creation_input_tokens",
+            "cache_creation_input_tokens",
+            decode_integer,
+            "an integer or null",
+            True,
+            False,
+        ),
+        (
+            "cache_read_input_tokens",
+            "cache_read_input_tokens",
+            decode_integer,
+            "an integer or null",
+            True,
+            False,
+        ),
+        ("server_tool_use", "server_tool_use", decode_server_tool_usage, "", True, True),
+        (
+            "output_tokens_details",
+            "output_tokens_details",
+            decode_output_tokens_details,
+            "",
+            True,
+            True,
+        ),
+        ("iterations", "iterations", list_of(decode_iterations_usage_item), "", True, True),
+        ("fallback_credit", "fallback_credit", decode_fallback_credit_usage, "", True, True),
+    ),
+    0,
+    (("output_tokens", "an integer"),),
+    _MESSAGE_DELTA_USAGE_FIELDS,
+    _MESSAGE_DELTA_USAGE_ORDERS,
+)
+
+_CONTENT_BLOCK_START_EVENT_LAZY: Final = LazyTable(
+    ContentBlockStartEvent,
+    (
+        ("type", "type", ("content_block_start",), '"content_block_start"', False, False),
+        ("index", "index", decode_integer, "an integer", False, False),
+        ("content_block", "content_block", decode_content_block, "", False, True),
+    ),
+    1,
+    (("index", "an integer"), ("content_block", "an object")),
+    _CONTENT_BLOCK_START_EVENT_FIELDS,
+    _CONTENT_BLOCK_START_EVENT_ORDERS,
+)
+
+_CONTENT_BLOCK_DELTA_EVENT_LAZY: Final = LazyTable(
+    ContentBlockDeltaEvent,
+    (
+        ("type", "type", ("content_block_delta",), '"content_block_delta"', False, False),
+        ("index", "index", decode_integer, "an integer", False, False),
+        ("delta", "delta", decode_content_block_delta, "", False, True),
+    ),
+    1,
+    (("index", "an integer"), ("delta", "an object")),
+    _CONTENT_BLOCK_DELTA_EVENT_FIELDS,
+    _CONTENT_BLOCK_DELTA_EVENT_ORDERS,
+)
+
+_ERROR_EVENT_LAZY: Final = LazyTable(
+    ErrorEvent,
+    (
+        ("type", "type", ("error",), '"error"', False, False),
+        ("error", "error", decode_error_object, "", False, True),
+        ("request_id", "request_id", decode_string, "a string or null", True, False),
+    ),
+    1,
+    (("error", "an object"),),
+    _ERROR_EVENT_FIELDS,
+    _ERROR_EVENT_ORDERS,
+)
+
+_CITATIONS_DELTA_LAZY: Final = LazyTable(
+    CitationsDelta,
+    (
+        ("type", "type", ("citations_delta",), '"citations_delta"', False, False),
+        ("citation", "citation", decode_text_citation, "", False, True),
+    ),
+    1,
+    (("citation", "an object"),),
+    _CITATIONS_DELTA_FIELDS,
+    _CITATIONS_DELTA_ORDERS,
 )

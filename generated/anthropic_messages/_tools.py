@@ -13,15 +13,21 @@ from ._runtime import (
     JSON_INT_MIN,
     UNSET,
     DecodeError,
+    LazyTable,
     Model,
     Unset,
     add_extra,
     check_json_members,
     decode_any,
+    decode_boolean,
+    decode_integer,
+    decode_json_object,
+    decode_string,
     extra_fields,
     has_lone_surrogate,
     in_received_order,
     learn_order,
+    list_of,
     map_of,
     missing_field,
     new_instance,
@@ -137,7 +143,9 @@ class Tool(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> Tool:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> Tool:
+        if lazy:
+            return run_decoder(_TOOL_LAZY.decode, data, strict)
         return run_decoder(decode_tool, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -364,7 +372,11 @@ class ToolBash20241022Param(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ToolBash20241022Param:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ToolBash20241022Param:
+        if lazy:
+            return run_decoder(_TOOL_BASH20241022_PARAM_LAZY.decode, data, strict)
         return run_decoder(decode_tool_bash20241022_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -548,7 +560,11 @@ class ToolBash20250124Param(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ToolBash20250124Param:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ToolBash20250124Param:
+        if lazy:
+            return run_decoder(_TOOL_BASH20250124_PARAM_LAZY.decode, data, strict)
         return run_decoder(decode_tool_bash20250124_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -736,7 +752,11 @@ class ToolTextEditor20241022Param(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ToolTextEditor20241022Param:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ToolTextEditor20241022Param:
+        if lazy:
+            return run_decoder(_TOOL_TEXT_EDITOR20241022_PARAM_LAZY.decode, data, strict)
         return run_decoder(decode_tool_text_editor20241022_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -924,7 +944,11 @@ class ToolTextEditor20250124Param(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ToolTextEditor20250124Param:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ToolTextEditor20250124Param:
+        if lazy:
+            return run_decoder(_TOOL_TEXT_EDITOR20250124_PARAM_LAZY.decode, data, strict)
         return run_decoder(decode_tool_text_editor20250124_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1112,7 +1136,11 @@ class ToolTextEditor20250429Param(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ToolTextEditor20250429Param:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ToolTextEditor20250429Param:
+        if lazy:
+            return run_decoder(_TOOL_TEXT_EDITOR20250429_PARAM_LAZY.decode, data, strict)
         return run_decoder(decode_tool_text_editor20250429_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1305,7 +1333,11 @@ class ToolTextEditor20250728Param(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ToolTextEditor20250728Param:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ToolTextEditor20250728Param:
+        if lazy:
+            return run_decoder(_TOOL_TEXT_EDITOR20250728_PARAM_LAZY.decode, data, strict)
         return run_decoder(decode_tool_text_editor20250728_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1526,7 +1558,11 @@ class ToolComputerUse20241022Param(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ToolComputerUse20241022Param:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ToolComputerUse20241022Param:
+        if lazy:
+            return run_decoder(_TOOL_COMPUTER_USE20241022_PARAM_LAZY.decode, data, strict)
         return run_decoder(decode_tool_computer_use20241022_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1766,7 +1802,11 @@ class ToolComputerUse20250124Param(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ToolComputerUse20250124Param:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ToolComputerUse20250124Param:
+        if lazy:
+            return run_decoder(_TOOL_COMPUTER_USE20250124_PARAM_LAZY.decode, data, strict)
         return run_decoder(decode_tool_computer_use20250124_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2011,7 +2051,11 @@ class ToolComputerUse20251124Param(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ToolComputerUse20251124Param:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ToolComputerUse20251124Param:
+        if lazy:
+            return run_decoder(_TOOL_COMPUTER_USE20251124_PARAM_LAZY.decode, data, strict)
         return run_decoder(decode_tool_computer_use20251124_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2246,7 +2290,11 @@ class MemoryTool20250818Param(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> MemoryTool20250818Param:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> MemoryTool20250818Param:
+        if lazy:
+            return run_decoder(_MEMORY_TOOL20250818_PARAM_LAZY.decode, data, strict)
         return run_decoder(decode_memory_tool20250818_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2399,3 +2447,227 @@ from . import (
     _usage,
 )
 from ._unions import CacheControlParam, decode_cache_control_param
+
+# What `from_dict(..., lazy=True)` reads (see LazyTable); they name decoders of other modules,
+# so they follow the imports above.
+_TOOL_LAZY: Final = LazyTable(
+    Tool,
+    (
+        ("name", "name", decode_string, "a string", False, False),
+        ("input_schema", "input_schema", decode_json_object, "an object", False, True),
+        ("type", "type", ("custom",), '"custom" or null', True, False),
+        ("description", "description", decode_string, "a string or null", True, False),
+        ("allowed_callers", "allowed_callers", list_of(decode_tool_allowed_caller), "", True, True),
+        ("cache_control", "cache_control", decode_cache_control_param, "", True, True),
+        ("defer_loading", "defer_loading", decode_boolean, "true or false or null", True, False),
+        (
+            "eager_input_streaming",
+            "eager_input_streaming",
+            decode_boolean,
+            "true or false or null",
+            True,
+            False,
+        ),
+        ("input_examples", "input_examples", list_of(map_of(decode_any)), "", True, True),
+        ("strict", "strict", decode_boolean, "true or false or null", True, False),
+    ),
+    0,
+    (("name", "a string"), ("input_schema", "an object")),
+    _TOOL_FIELDS,
+    _TOOL_ORDERS,
+)
+
+_TOOL_BASH20241022_PARAM_LAZY: Final = LazyTable(
+    ToolBash20241022Param,
+    (
+        ("type", "type", ("bash_20241022",), '"bash_20241022"', False, False),
+        ("name", "name", ("bash",), '"bash"', False, False),
+        ("allowed_callers", "allowed_callers", list_of(decode_tool_allowed_caller), "", True, True),
+        ("cache_control", "cache_control", decode_cache_control_param, "", True, True),
+        ("defer_loading", "defer_loading", decode_boolean, "true or false or null", True, False),
+        ("input_examples", "input_examples", list_of(map_of(decode_any)), "", True, True),
+        ("strict", "strict", decode_boolean, "true or false or null", True, False),
+    ),
+    2,
+    (),
+    _TOOL_BASH20241022_PARAM_FIELDS,
+    _TOOL_BASH20241022_PARAM_ORDERS,
+)
+
+_TOOL_BASH20250124_PARAM_LAZY: Final = LazyTable(
+    ToolBash20250124Param,
+    (
+        ("type", "type", ("bash_20250124",), '"bash_20250124"', False, False),
+        ("name", "name", ("bash",), '"bash"', False, False),
+        ("allowed_callers", "allowed_callers", list_of(decode_tool_allowed_caller), "", True, True),
+        ("cache_control", "cache_control", decode_cache_control_param, "", True, True),
+        ("defer_loading", "defer_loading", decode_boolean, "true or false or null", True, False),
+        ("input_examples", "input_examples", list_of(map_of(decode_any)), "", True, True),
+        ("strict", "strict", decode_boolean, "true or false or null", True, False),
+    ),
+    2,
+    (),
+    _TOOL_BASH20250124_PARAM_FIELDS,
+    _TOOL_BASH20250124_PARAM_ORDERS,
+)
+
+_TOOL_TEXT_EDITOR20241022_PARAM_LAZY: Final = LazyTable(
+    ToolTextEditor20241022Param,
+    (
+        ("type", "type", ("text_editor_20241022",), '"text_editor_20241022"', False, False),
+        ("name", "name", ("str_replace_editor",), '"str_replace_editor"', False, False),
+        ("allowed_callers", "allowed_callers", list_of(decode_tool_allowed_caller), "", True, True),
+        ("cache_control", "cache_control", decode_cache_control_param, "", True, True),
+        ("defer_loading", "defer_loading", decode_boolean, "true or false or null", True, False),
+        ("input_examples", "input_examples", list_of(map_of(decode_any)), "", True, True),
+        ("strict", "strict", decode_boolean, "true or false or null", True, False),
+    ),
+    2,
+    (),
+    _TOOL_TEXT_EDITOR20241022_PARAM_FIELDS,
+    _TOOL_TEXT_EDITOR20241022_PARAM_ORDERS,
+)
+
+_TOOL_TEXT_EDITOR20250124_PARAM_LAZY: Final = LazyTable(
+    ToolTextEditor20250124Param,
+    (
+        ("type", "type", ("text_editor_20250124",), '"text_editor_20250124"', False, False),
+        ("name", "name", ("str_replace_editor",), '"str_replace_editor"', False, False),
+        ("allowed_callers", "allowed_callers", list_of(decode_tool_allowed_caller), "", True, True),
+        ("cache_control", "cache_control", decode_cache_control_param, "", True, True),
+        ("defer_loading", "defer_loading", decode_boolean, "true or false or null", True, False),
+        ("input_examples", "input_examples", list_of(map_of(decode_any)), "", True, True),
+        ("strict", "strict", decode_boolean, "true or false or null", True, False),
+    ),
+    2,
+    (),
+    _TOOL_TEXT_EDITOR20250124_PARAM_FIELDS,
+    _TOOL_TEXT_EDITOR20250124_PARAM_ORDERS,
+)
+
+_TOOL_TEXT_EDITOR20250429_PARAM_LAZY: Final = LazyTable(
+    ToolTextEditor20250429Param,
+    (
+        ("type", "type", ("text_editor_20250429",), '"text_editor_20250429"', False, False),
+        (
+            "name",
+            "name",
+            ("str_replace_based_edit_tool",),
+            '"str_replace_based_edit_tool"',
+            False,
+            False,
+        ),
+        ("allowed_callers", "allowed_callers", list_of(decode_tool_allowed_caller), "", True, True),
+        ("cache_control", "cache_control", decode_cache_control_param, "", True, True),
+        ("defer_loading", "defer_loading", decode_boolean, "true or false or null", True, False),
+        ("input_examples", "input_examples", list_of(map_of(decode_any)), "", True, True),
+        ("strict", "strict", decode_boolean, "true or false or null", True, False),
+    ),
+    2,
+    (),
+    _TOOL_TEXT_EDITOR20250429_PARAM_FIELDS,
+    _TOOL_TEXT_EDITOR20250429_PARAM_ORDERS,
+)
+
+_TOOL_TEXT_EDITOR20250728_PARAM_LAZY: Final = LazyTable(
+    ToolTextEditor20250728Param,
+    (
+        ("type", "type", ("text_editor_20250728",), '"text_editor_20250728"', False, False),
+        (
+            "name",
+            "name",
+            ("str_replace_based_edit_tool",),
+            '"str_replace_based_edit_tool"',
+            False,
+            False,
+        ),
+        ("max_characters", "max_characters", decode_integer, "an integer or null", True, False),
+        ("allowed_callers", "allowed_callers", list_of(decode_tool_allowed_caller), "", True, True),
+        ("cache_control", "cache_control", decode_cache_control_param, "", True, True),
+        ("defer_loading", "defer_loading", decode_boolean, "true or false or null", True, False),
+        ("input_examples", "input_examples", list_of(map_of(decode_any)), "", True, True),
+        ("strict", "strict", decode_boolean, "true or false or null", True, False),
+    ),
+    2,
+    (),
+    _TOOL_TEXT_EDITOR20250728_PARAM_FIELDS,
+    _TOOL_TEXT_EDITOR20250728_PARAM_ORDERS,
+)
+
+_TOOL_COMPUTER_USE20241022_PARAM_LAZY: Final = LazyTable(
+    ToolComputerUse20241022Param,
+    (
+        ("type", "type", ("computer_20241022",), '"computer_20241022"', False, False),
+        ("name", "name", ("computer",), '"computer"', False, False),
+        ("display_width_px", "display_width_px", decode_integer, "an integer", False, False),
+        ("display_height_px", "display_height_px", decode_integer, "an integer", False, False),
+        ("display_number", "display_number", decode_integer, "an integer or null", True, False),
+        ("allowed_callers", "allowed_callers", list_of(decode_tool_allowed_caller), "", True, True),
+        ("cache_control", "cache_control", decode_cache_control_param, "", True, True),
+        ("defer_loading", "defer_loading", decode_boolean, "true or false or null", True, False),
+        ("input_examples", "input_examples", list_of(map_of(decode_any)), "", True, True),
+        ("strict", "strict", decode_boolean, "true or false or null", True, False),
+    ),
+    2,
+    (("display_width_px", "an integer"), ("display_height_px", "an integer")),
+    _TOOL_COMPUTER_USE20241022_PARAM_FIELDS,
+    _TOOL_COMPUTER_USE20241022_PARAM_ORDERS,
+)
+
+_TOOL_COMPUTER_USE20250124_PARAM_LAZY: Final = LazyTable(
+    ToolComputerUse20250124Param,
+    (
+        ("type", "type", ("computer_20250124",), '"computer_20250124"', False, False),
+        ("name", "name", ("computer",), '"computer"', False, False),
+        ("display_width_px", "display_width_px", decode_integer, "an integer", False, False),
+        ("display_height_px", "display_height_px", decode_integer, "an integer", False, False),
+        ("display_number", "display_number", decode_integer, "an integer or null", True, False),
+        ("allowed_callers", "allowed_callers", list_of(decode_tool_allowed_caller), "", True, True),
+        ("cache_control", "cache_control", decode_cache_control_param, "", True, True),
+        ("defer_loading", "defer_loading", decode_boolean, "true or false or null", True, False),
+        ("input_examples", "input_examples", list_of(map_of(decode_any)), "", True, True),
+        ("strict", "strict", decode_boolean, "true or false or null", True, False),
+    ),
+    2,
+    (("display_width_px", "an integer"), ("display_height_px", "an integer")),
+    _TOOL_COMPUTER_USE20250124_PARAM_FIELDS,
+    _TOOL_COMPUTER_USE20250124_PARAM_ORDERS,
+)
+
+_TOOL_COMPUTER_USE20251124_PARAM_LAZY: Final = LazyTable(
+    ToolComputerUse20251124Param,
+    (
+        ("type", "type", ("computer_20251124",), '"computer_20251124"', False, False),
+        ("name", "name", ("computer",), '"computer"', False, False),
+        ("display_width_px", "display_width_px", decode_integer, "an integer", False, False),
+        ("display_height_px", "display_height_px", decode_integer, "an integer", False, False),
+        ("display_number", "display_number", decode_integer, "an integer or null", True, False),
+        ("enable_zoom", "enable_zoom", decode_boolean, "true or false or null", True, False),
+        ("allowed_callers", "allowed_callers", list_of(decode_tool_allowed_caller), "", True, True),
+        ("cache_control", "cache_control", decode_cache_control_param, "", True, True),
+        ("defer_loading", "defer_loading", decode_boolean, "true or false or null", True, False),
+        ("input_examples", "input_examples", list_of(map_of(decode_any)), "", True, True),
+        ("strict", "strict", decode_boolean, "true or false or null", True, False),
+    ),
+    2,
+    (("display_width_px", "an integer"), ("display_height_px", "an integer")),
+    _TOOL_COMPUTER_USE20251124_PARAM_FIELDS,
+    _TOOL_COMPUTER_USE20251124_PARAM_ORDERS,
+)
+
+_MEMORY_TOOL20250818_PARAM_LAZY: Final = LazyTable(
+    MemoryTool20250818Param,
+    (
+        ("type", "type", ("memory_20250818",), '"memory_20250818"', False, False),
+        ("name", "name", ("memory",), '"memory"', False, False),
+        ("allowed_callers", "allowed_callers", list_of(decode_tool_allowed_caller), "", True, True),
+        ("cache_control", "cache_control", decode_cache_control_param, "", True, True),
+        ("defer_loading", "defer_loading", decode_boolean, "true or false or null", True, False),
+        ("input_examples", "input_examples", list_of(map_of(decode_any)), "", True, True),
+        ("strict", "strict", decode_boolean, "true or false or null", True, False),
+    ),
+    2,
+    (),
+    _MEMORY_TOOL20250818_PARAM_FIELDS,
+    _MEMORY_TOOL20250818_PARAM_ORDERS,
+)

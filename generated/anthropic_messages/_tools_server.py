@@ -14,14 +14,18 @@ from ._runtime import (
     UNSET,
     DecodeError,
     Decoder,
+    LazyTable,
     Model,
     Unset,
     add_extra,
+    decode_boolean,
+    decode_integer,
     decode_string,
     extra_fields,
     has_lone_surrogate,
     in_received_order,
     learn_order,
+    list_of,
     missing_field,
     new_instance,
     run_decoder,
@@ -104,7 +108,11 @@ class CodeExecutionTool20250522Param(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CodeExecutionTool20250522Param:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> CodeExecutionTool20250522Param:
+        if lazy:
+            return run_decoder(_CODE_EXECUTION_TOOL20250522_PARAM_LAZY.decode, data, strict)
         return run_decoder(decode_code_execution_tool20250522_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -272,7 +280,11 @@ class CodeExecutionTool20250825Param(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CodeExecutionTool20250825Param:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> CodeExecutionTool20250825Param:
+        if lazy:
+            return run_decoder(_CODE_EXECUTION_TOOL20250825_PARAM_LAZY.decode, data, strict)
         return run_decoder(decode_code_execution_tool20250825_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -438,7 +450,11 @@ class CodeExecutionTool20260120Param(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CodeExecutionTool20260120Param:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> CodeExecutionTool20260120Param:
+        if lazy:
+            return run_decoder(_CODE_EXECUTION_TOOL20260120_PARAM_LAZY.decode, data, strict)
         return run_decoder(decode_code_execution_tool20260120_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -604,7 +620,11 @@ class CodeExecutionTool20260521Param(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CodeExecutionTool20260521Param:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> CodeExecutionTool20260521Param:
+        if lazy:
+            return run_decoder(_CODE_EXECUTION_TOOL20260521_PARAM_LAZY.decode, data, strict)
         return run_decoder(decode_code_execution_tool20260521_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -790,7 +810,11 @@ class WebSearchTool20250305Param(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> WebSearchTool20250305Param:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> WebSearchTool20250305Param:
+        if lazy:
+            return run_decoder(_WEB_SEARCH_TOOL20250305_PARAM_LAZY.decode, data, strict)
         return run_decoder(decode_web_search_tool20250305_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1039,7 +1063,11 @@ class WebSearchTool20260209Param(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> WebSearchTool20260209Param:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> WebSearchTool20260209Param:
+        if lazy:
+            return run_decoder(_WEB_SEARCH_TOOL20260209_PARAM_LAZY.decode, data, strict)
         return run_decoder(decode_web_search_tool20260209_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1298,7 +1326,11 @@ class WebSearchTool20260318Param(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> WebSearchTool20260318Param:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> WebSearchTool20260318Param:
+        if lazy:
+            return run_decoder(_WEB_SEARCH_TOOL20260318_PARAM_LAZY.decode, data, strict)
         return run_decoder(decode_web_search_tool20260318_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1532,7 +1564,7 @@ class UserLocationParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> UserLocationParam:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> UserLocationParam:
         return run_decoder(decode_user_location_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1716,7 +1748,11 @@ class WebFetchTool20250910Param(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> WebFetchTool20250910Param:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> WebFetchTool20250910Param:
+        if lazy:
+            return run_decoder(_WEB_FETCH_TOOL20250910_PARAM_LAZY.decode, data, strict)
         return run_decoder(decode_web_fetch_tool20250910_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2003,7 +2039,11 @@ class WebFetchTool20260209Param(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> WebFetchTool20260209Param:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> WebFetchTool20260209Param:
+        if lazy:
+            return run_decoder(_WEB_FETCH_TOOL20260209_PARAM_LAZY.decode, data, strict)
         return run_decoder(decode_web_fetch_tool20260209_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2295,7 +2335,11 @@ class WebFetchTool20260309Param(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> WebFetchTool20260309Param:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> WebFetchTool20260309Param:
+        if lazy:
+            return run_decoder(_WEB_FETCH_TOOL20260309_PARAM_LAZY.decode, data, strict)
         return run_decoder(decode_web_fetch_tool20260309_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2608,7 +2652,11 @@ class WebFetchTool20260318Param(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> WebFetchTool20260318Param:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> WebFetchTool20260318Param:
+        if lazy:
+            return run_decoder(_WEB_FETCH_TOOL20260318_PARAM_LAZY.decode, data, strict)
         return run_decoder(decode_web_fetch_tool20260318_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2874,7 +2922,11 @@ class WebFetchURLSourcesParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> WebFetchURLSourcesParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> WebFetchURLSourcesParam:
+        if lazy:
+            return run_decoder(_WEB_FETCH_URL_SOURCES_PARAM_LAZY.decode, data, strict)
         return run_decoder(decode_web_fetch_url_sources_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2984,7 +3036,9 @@ class WebFetchURLSourceAllParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> WebFetchURLSourceAllParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> WebFetchURLSourceAllParam:
         return run_decoder(decode_web_fetch_url_source_all_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -3055,7 +3109,9 @@ class WebFetchURLSourceNoneParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> WebFetchURLSourceNoneParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> WebFetchURLSourceNoneParam:
         return run_decoder(decode_web_fetch_url_source_none_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -3130,7 +3186,11 @@ class WebFetchURLSourceOnlyParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> WebFetchURLSourceOnlyParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> WebFetchURLSourceOnlyParam:
+        if lazy:
+            return run_decoder(_WEB_FETCH_URL_SOURCE_ONLY_PARAM_LAZY.decode, data, strict)
         return run_decoder(decode_web_fetch_url_source_only_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -3230,7 +3290,11 @@ class WebFetchURLSourceExceptParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> WebFetchURLSourceExceptParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> WebFetchURLSourceExceptParam:
+        if lazy:
+            return run_decoder(_WEB_FETCH_URL_SOURCE_EXCEPT_PARAM_LAZY.decode, data, strict)
         return run_decoder(decode_web_fetch_url_source_except_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -3332,7 +3396,9 @@ class WebFetchURLSourceToolReferenceParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> WebFetchURLSourceToolReferenceParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> WebFetchURLSourceToolReferenceParam:
         return run_decoder(decode_web_fetch_url_source_tool_reference_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -3447,7 +3513,11 @@ class ToolSearchToolBm25_20251119Param(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ToolSearchToolBm25_20251119Param:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ToolSearchToolBm25_20251119Param:
+        if lazy:
+            return run_decoder(_TOOL_SEARCH_TOOL_BM25_20251119_PARAM_LAZY.decode, data, strict)
         return run_decoder(decode_tool_search_tool_bm25_20251119_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -3623,7 +3693,11 @@ class ToolSearchToolRegex20251119Param(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ToolSearchToolRegex20251119Param:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ToolSearchToolRegex20251119Param:
+        if lazy:
+            return run_decoder(_TOOL_SEARCH_TOOL_REGEX20251119_PARAM_LAZY.decode, data, strict)
         return run_decoder(decode_tool_search_tool_regex20251119_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -3819,7 +3893,11 @@ class AdvisorTool20260301Param(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> AdvisorTool20260301Param:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> AdvisorTool20260301Param:
+        if lazy:
+            return run_decoder(_ADVISOR_TOOL20260301_PARAM_LAZY.decode, data, strict)
         return run_decoder(decode_advisor_tool20260301_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -4017,4 +4095,395 @@ from ._unions import (
     decode_web_fetch_url_source_param,
     decode_web_fetch_url_source_tool_reference_union_param,
     decode_web_fetch_user_input_source_param,
+)
+
+# What `from_dict(..., lazy=True)` reads (see LazyTable); they name decoders of other modules,
+# so they follow the imports above.
+_CODE_EXECUTION_TOOL20250522_PARAM_LAZY: Final = LazyTable(
+    CodeExecutionTool20250522Param,
+    (
+        ("type", "type", ("code_execution_20250522",), '"code_execution_20250522"', False, False),
+        ("name", "name", ("code_execution",), '"code_execution"', False, False),
+        ("allowed_callers", "allowed_callers", list_of(decode_tool_allowed_caller), "", True, True),
+        ("cache_control", "cache_control", decode_cache_control_param, "", True, True),
+        ("defer_loading", "defer_loading", decode_boolean, "true or false or null", True, False),
+        ("strict", "strict", decode_boolean, "true or false or null", True, False),
+    ),
+    2,
+    (),
+    _CODE_EXECUTION_TOOL20250522_PARAM_FIELDS,
+    _CODE_EXECUTION_TOOL20250522_PARAM_ORDERS,
+)
+
+_CODE_EXECUTION_TOOL20250825_PARAM_LAZY: Final = LazyTable(
+    CodeExecutionTool20250825Param,
+    (
+        ("type", "type", ("code_execution_20250825",), '"code_execution_20250825"', False, False),
+        ("name", "name", ("code_execution",), '"code_execution"', False, False),
+        ("allowed_callers", "allowed_callers", list_of(decode_tool_allowed_caller), "", True, True),
+        ("cache_control", "cache_control", decode_cache_control_param, "", True, True),
+        ("defer_loading", "defer_loading", decode_boolean, "true or false or null", True, False),
+        ("strict", "strict", decode_boolean, "true or false or null", True, False),
+    ),
+    2,
+    (),
+    _CODE_EXECUTION_TOOL20250825_PARAM_FIELDS,
+    _CODE_EXECUTION_TOOL20250825_PARAM_ORDERS,
+)
+
+_CODE_EXECUTION_TOOL20260120_PARAM_LAZY: Final = LazyTable(
+    CodeExecutionTool20260120Param,
+    (
+        ("type", "type", ("code_execution_20260120",), '"code_execution_20260120"', False, False),
+        ("name", "name", ("code_execution",), '"code_execution"', False, False),
+        ("allowed_callers", "allowed_callers", list_of(decode_tool_allowed_caller), "", True, True),
+        ("cache_control", "cache_control", decode_cache_control_param, "", True, True),
+        ("defer_loading", "defer_loading", decode_boolean, "true or false or null", True, False),
+        ("strict", "strict", decode_boolean, "true or false or null", True, False),
+    ),
+    2,
+    (),
+    _CODE_EXECUTION_TOOL20260120_PARAM_FIELDS,
+    _CODE_EXECUTION_TOOL20260120_PARAM_ORDERS,
+)
+
+_CODE_EXECUTION_TOOL20260521_PARAM_LAZY: Final = LazyTable(
+    CodeExecutionTool20260521Param,
+    (
+        ("type", "type", ("code_execution_20260521",), '"code_execution_20260521"', False, False),
+        ("name", "name", ("code_execution",), '"code_execution"', False, False),
+        ("allowed_callers", "allowed_callers", list_of(decode_tool_allowed_caller), "", True, True),
+        ("cache_control", "cache_control", decode_cache_control_param, "", True, True),
+        ("defer_loading", "defer_loading", decode_boolean, "true or false or null", True, False),
+        ("strict", "strict", decode_boolean, "true or false or null", True, False),
+    ),
+    2,
+    (),
+    _CODE_EXECUTION_TOOL20260521_PARAM_FIELDS,
+    _CODE_EXECUTION_TOOL20260521_PARAM_ORDERS,
+)
+
+_WEB_SEARCH_TOOL20250305_PARAM_LAZY: Final = LazyTable(
+    WebSearchTool20250305Param,
+    (
+        ("type", "type", ("web_search_20250305",), '"web_search_20250305"', False, False),
+        ("name", "name", ("web_search",), '"web_search"', False, False),
+        ("allowed_domains", "allowed_domains", list_of(decode_string), "", True, True),
+        ("blocked_domains", "blocked_domains", list_of(decode_string), "", True, True),
+        ("max_uses", "max_uses", decode_integer, "an integer or null", True, False),
+        ("user_location", "user_location", decode_user_location_union_param, "", True, True),
+        ("allowed_callers", "allowed_callers", list_of(decode_tool_allowed_caller), "", True, True),
+        ("cache_control", "cache_control", decode_cache_control_param, "", True, True),
+        ("defer_loading", "defer_loading", decode_boolean, "true or false or null", True, False),
+        ("strict", "strict", decode_boolean, "true or false or null", True, False),
+    ),
+    2,
+    (),
+    _WEB_SEARCH_TOOL20250305_PARAM_FIELDS,
+    _WEB_SEARCH_TOOL20250305_PARAM_ORDERS,
+)
+
+_WEB_SEARCH_TOOL20260209_PARAM_LAZY: Final = LazyTable(
+    WebSearchTool20260209Param,
+    (
+        ("type", "type", ("web_search_20260209",), '"web_search_20260209"', False, False),
+        ("name", "name", ("web_search",), '"web_search"', False, False),
+        ("allowed_domains", "allowed_domains", list_of(decode_string), "", True, True),
+        ("blocked_domains", "blocked_domains", list_of(decode_string), "", True, True),
+        ("max_uses", "max_uses", decode_integer, "an integer or null", True, False),
+        ("user_location", "user_location", decode_user_location_union_param, "", True, True),
+        ("allowed_callers", "allowed_callers", list_of(decode_tool_allowed_caller), "", True, True),
+        ("cache_control", "cache_control", decode_cache_control_param, "", True, True),
+        ("defer_loading", "defer_loading", decode_boolean, "true or false or null", True, False),
+        ("strict", "strict", decode_boolean, "true or false or null", True, False),
+    ),
+    2,
+    (),
+    _WEB_SEARCH_TOOL20260209_PARAM_FIELDS,
+    _WEB_SEARCH_TOOL20260209_PARAM_ORDERS,
+)
+
+_WEB_SEARCH_TOOL20260318_PARAM_LAZY: Final = LazyTable(
+    WebSearchTool20260318Param,
+    (
+        ("type", "type", ("web_search_20260318",), '"web_search_20260318"', False, False),
+        ("name", "name", ("web_search",), '"web_search"', False, False),
+        ("allowed_domains", "allowed_domains", list_of(decode_string), "", True, True),
+        ("blocked_domains", "blocked_domains", list_of(decode_string), "", True, True),
+        ("max_uses", "max_uses", decode_integer, "an integer or null", True, False),
+        ("user_location", "user_location", decode_user_location_union_param, "", True, True),
+        (
+            "response_inclusion",
+            "response_inclusion",
+            decode_server_tool_response_inclusion,
+            "",
+            True,
+            False,
+        ),
+        ("allowed_callers", "allowed_callers", list_of(decode_tool_allowed_caller), "", True, True),
+        ("cache_control", "cache_control", decode_cache_control_param, "", True, True),
+        ("defer_loading", "defer_loading", decode_boolean, "true or false or null", True, False),
+        ("strict", "strict", decode_boolean, "true or false or null", True, False),
+    ),
+    2,
+    (),
+    _WEB_SEARCH_TOOL20260318_PARAM_FIELDS,
+    _WEB_SEARCH_TOOL20260318_PARAM_ORDERS,
+)
+
+_WEB_FETCH_TOOL20250910_PARAM_LAZY: Final = LazyTable(
+    WebFetchTool20250910Param,
+    (
+        ("type", "type", ("web_fetch_20250910",), '"web_fetch_20250910"', False, False),
+        ("name", "name", ("web_fetch",), '"web_fetch"', False, False),
+        ("allowed_domains", "allowed_domains", list_of(decode_string), "", True, True),
+        ("blocked_domains", "blocked_domains", list_of(decode_string), "", True, True),
+        ("citations", "citations", decode_citations_config_param, "", True, True),
+        (
+            "max_content_tokens",
+            "max_content_tokens",
+            decode_integer,
+            "an integer or null",
+            True,
+            False,
+        ),
+        ("max_uses", "max_uses", decode_integer, "an integer or null", True, False),
+        ("url_sources", "url_sources", decode_web_fetch_url_sources_param, "", True, True),
+        ("allowed_callers", "allowed_callers", list_of(decode_tool_allowed_caller), "", True, True),
+        ("cache_control", "cache_control", decode_cache_control_param, "", True, True),
+        ("defer_loading", "defer_loading", decode_boolean, "true or false or null", True, False),
+        ("strict", "strict", decode_boolean, "true or false or null", True, False),
+    ),
+    2,
+    (),
+    _WEB_FETCH_TOOL20250910_PARAM_FIELDS,
+    _WEB_FETCH_TOOL20250910_PARAM_ORDERS,
+)
+
+_WEB_FETCH_TOOL20260209_PARAM_LAZY: Final = LazyTable(
+    WebFetchTool20260209Param,
+    (
+        ("type", "type", ("web_fetch_20260209",), '"web_fetch_20260209"', False, False),
+        ("name", "name", ("web_fetch",), '"web_fetch"', False, False),
+        ("allowed_domains", "allowed_domains", list_of(decode_string), "", True, True),
+        ("blocked_domains", "blocked_domains", list_of(decode_string), "", True, True),
+        ("citations", "citations", decode_citations_config_param, "", True, True),
+        (
+            "max_content_tokens",
+            "max_content_tokens",
+            decode_integer,
+            "an integer or null",
+            True,
+            False,
+        ),
+        ("max_uses", "max_uses", decode_integer, "an integer or null", True, False),
+        ("url_sources", "url_sources", decode_web_fetch_url_sources_param, "", True, True),
+        ("allowed_callers", "allowed_callers", list_of(decode_tool_allowed_caller), "", True, True),
+        ("cache_control", "cache_control", decode_cache_control_param, "", True, True),
+        ("defer_loading", "defer_loading", decode_boolean, "true or false or null", True, False),
+        ("strict", "strict", decode_boolean, "true or false or null", True, False),
+    ),
+    2,
+    (),
+    _WEB_FETCH_TOOL20260209_PARAM_FIELDS,
+    _WEB_FETCH_TOOL20260209_PARAM_ORDERS,
+)
+
+_WEB_FETCH_TOOL20260309_PARAM_LAZY: Final = LazyTable(
+    WebFetchTool20260309Param,
+    (
+        ("type", "type", ("web_fetch_20260309",), '"web_fetch_20260309"', False, False),
+        ("name", "name", ("web_fetch",), '"web_fetch"', False, False),
+        ("allowed_domains", "allowed_domains", list_of(decode_string), "", True, True),
+        ("blocked_domains", "blocked_domains", list_of(decode_string), "", True, True),
+        ("citations", "citations", decode_citations_config_param, "", True, True),
+        (
+            "max_content_tokens",
+            "max_content_tokens",
+            decode_integer,
+            "an integer or null",
+            True,
+            False,
+        ),
+        ("max_uses", "max_uses", decode_integer, "an integer or null", True, False),
+        ("url_sources", "url_sources", decode_web_fetch_url_sources_param, "", True, True),
+        ("use_cache", "use_cache", decode_boolean, "true or false or null", True, False),
+        ("allowed_callers", "allowed_callers", list_of(decode_tool_allowed_caller), "", True, True),
+        ("cache_control", "cache_control", decode_cache_control_param, "", True, True),
+        ("defer_loading", "defer_loading", decode_boolean, "true or false or null", True, False),
+        ("strict", "strict", decode_boolean, "true or false or null", True, False),
+    ),
+    2,
+    (),
+    _WEB_FETCH_TOOL20260309_PARAM_FIELDS,
+    _WEB_FETCH_TOOL20260309_PARAM_ORDERS,
+)
+
+_WEB_FETCH_TOOL20260318_PARAM_LAZY: Final = LazyTable(
+    WebFetchTool20260318Param,
+    (
+        ("type", "type", ("web_fetch_20260318",), '"web_fetch_20260318"', False, False),
+        ("name", "name", ("web_fetch",), '"web_fetch"', False, False),
+        ("allowed_domains", "allowed_domains", list_of(decode_string), "", True, True),
+        ("blocked_domains", "blocked_domains", list_of(decode_string), "", True, True),
+        ("citations", "citations", decode_citations_config_param, "", True, True),
+        (
+            "max_content_tokens",
+            "max_content_tokens",
+            decode_integer,
+            "an integer or null",
+            True,
+            False,
+        ),
+        ("max_uses", "max_uses", decode_integer, "an integer or null", True, False),
+        ("url_sources", "url_sources", decode_web_fetch_url_sources_param, "", True, True),
+        ("use_cache", "use_cache", decode_boolean, "true or false or null", True, False),
+        (
+            "response_inclusion",
+            "response_inclusion",
+            decode_server_tool_response_inclusion,
+            "",
+            True,
+            False,
+        ),
+        ("allowed_callers", "allowed_callers", list_of(decode_tool_allowed_caller), "", True, True),
+        ("cache_control", "cache_control", decode_cache_control_param, "", True, True),
+        ("defer_loading", "defer_loading", decode_boolean, "true or false or null", True, False),
+        ("strict", "strict", decode_boolean, "true or false or null", True, False),
+    ),
+    2,
+    (),
+    _WEB_FETCH_TOOL20260318_PARAM_FIELDS,
+    _WEB_FETCH_TOOL20260318_PARAM_ORDERS,
+)
+
+_WEB_FETCH_URL_SOURCES_PARAM_LAZY: Final = LazyTable(
+    WebFetchURLSourcesParam,
+    (
+        ("user_input", "user_input", decode_web_fetch_user_input_source_param, "", True, True),
+        (
+            "client_tool_results",
+            "client_tool_results",
+            decode_web_fetch_url_source_param,
+            "",
+            True,
+            True,
+        ),
+        (
+            "server_tool_results",
+            "server_tool_results",
+            decode_web_fetch_url_source_param,
+            "",
+            True,
+            True,
+        ),
+    ),
+    0,
+    (),
+    _WEB_FETCH_URL_SOURCES_PARAM_FIELDS,
+    _WEB_FETCH_URL_SOURCES_PARAM_ORDERS,
+)
+
+_WEB_FETCH_URL_SOURCE_ONLY_PARAM_LAZY: Final = LazyTable(
+    WebFetchURLSourceOnlyParam,
+    (
+        ("type", "type", ("only",), '"only"', False, False),
+        (
+            "tools",
+            "tools",
+            list_of(decode_web_fetch_url_source_tool_reference_union_param),
+            "",
+            False,
+            True,
+        ),
+    ),
+    1,
+    (("tools", "an array"),),
+    _WEB_FETCH_URL_SOURCE_ONLY_PARAM_FIELDS,
+    _WEB_FETCH_URL_SOURCE_ONLY_PARAM_ORDERS,
+)
+
+_WEB_FETCH_URL_SOURCE_EXCEPT_PARAM_LAZY: Final = LazyTable(
+    WebFetchURLSourceExceptParam,
+    (
+        ("type", "type", ("except",), '"except"', False, False),
+        (
+            "tools",
+            "tools",
+            list_of(decode_web_fetch_url_source_tool_reference_union_param),
+            "",
+            False,
+            True,
+        ),
+    ),
+    1,
+    (("tools", "an array"),),
+    _WEB_FETCH_URL_SOURCE_EXCEPT_PARAM_FIELDS,
+    _WEB_FETCH_URL_SOURCE_EXCEPT_PARAM_ORDERS,
+)
+
+_TOOL_SEARCH_TOOL_BM25_20251119_PARAM_LAZY: Final = LazyTable(
+    ToolSearchToolBm25_20251119Param,
+    (
+        (
+            "type",
+            "type",
+            ("tool_search_tool_bm25_20251119", "tool_search_tool_bm25"),
+            'one of "tool_search_tool_bm25_20251119", "tool_search_tool_bm25"',
+            False,
+            False,
+        ),
+        ("name", "name", ("tool_search_tool_bm25",), '"tool_search_tool_bm25"', False, False),
+        ("allowed_callers", "allowed_callers", list_of(decode_tool_allowed_caller), "", True, True),
+        ("cache_control", "cache_control", decode_cache_control_param, "", True, True),
+        ("defer_loading", "defer_loading", decode_boolean, "true or false or null", True, False),
+        ("strict", "strict", decode_boolean, "true or false or null", True, False),
+    ),
+    2,
+    (),
+    _TOOL_SEARCH_TOOL_BM25_20251119_PARAM_FIELDS,
+    _TOOL_SEARCH_TOOL_BM25_20251119_PARAM_ORDERS,
+)
+
+_TOOL_SEARCH_TOOL_REGEX20251119_PARAM_LAZY: Final = LazyTable(
+    ToolSearchToolRegex20251119Param,
+    (
+        (
+            "type",
+            "type",
+            ("tool_search_tool_regex_20251119", "tool_search_tool_regex"),
+            'one of "tool_search_tool_regex_20251119", "tool_search_tool_regex"',
+            False,
+            False,
+        ),
+        ("name", "name", ("tool_search_tool_regex",), '"tool_search_tool_regex"', False, False),
+        ("allowed_callers", "allowed_callers", list_of(decode_tool_allowed_caller), "", True, True),
+        ("cache_control", "cache_control", decode_cache_control_param, "", True, True),
+        ("defer_loading", "defer_loading", decode_boolean, "true or false or null", True, False),
+        ("strict", "strict", decode_boolean, "true or false or null", True, False),
+    ),
+    2,
+    (),
+    _TOOL_SEARCH_TOOL_REGEX20251119_PARAM_FIELDS,
+    _TOOL_SEARCH_TOOL_REGEX20251119_PARAM_ORDERS,
+)
+
+_ADVISOR_TOOL20260301_PARAM_LAZY: Final = LazyTable(
+    AdvisorTool20260301Param,
+    (
+        ("type", "type", ("advisor_20260301",), '"advisor_20260301"', False, False),
+        ("name", "name", ("advisor",), '"advisor"', False, False),
+        ("model", "model", decode_string, "a string", False, False),
+        ("caching", "caching", decode_cache_control_param, "", True, True),
+        ("max_tokens", "max_tokens", decode_integer, "an integer or null", True, False),
+        ("max_uses", "max_uses", decode_integer, "an integer or null", True, False),
+        ("allowed_callers", "allowed_callers", list_of(decode_tool_allowed_caller), "", True, True),
+        ("cache_control", "cache_control", decode_cache_control_param, "", True, True),
+        ("defer_loading", "defer_loading", decode_boolean, "true or false or null", True, False),
+        ("strict", "strict", decode_boolean, "true or false or null", True, False),
+    ),
+    2,
+    (("model", "a string"),),
+    _ADVISOR_TOOL20260301_PARAM_FIELDS,
+    _ADVISOR_TOOL20260301_PARAM_ORDERS,
 )

@@ -14,6 +14,7 @@ from ._runtime import (
     UNSET,
     DecodeError,
     Decoder,
+    LazyTable,
     Model,
     Unset,
     add_extra,
@@ -21,6 +22,7 @@ from ._runtime import (
     has_lone_surrogate,
     in_received_order,
     learn_order,
+    list_of,
     missing_field,
     new_instance,
     run_decoder,
@@ -58,7 +60,11 @@ class BrowserToolset20260801Param(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserToolset20260801Param:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserToolset20260801Param:
+        if lazy:
+            return run_decoder(_BROWSER_TOOLSET20260801_PARAM_LAZY.decode, data, strict)
         return run_decoder(decode_browser_toolset20260801_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -284,7 +290,11 @@ class BrowserToolsetConfigsParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserToolsetConfigsParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserToolsetConfigsParam:
+        if lazy:
+            return run_decoder(_BROWSER_TOOLSET_CONFIGS_PARAM_LAZY.decode, data, strict)
         return run_decoder(decode_browser_toolset_configs_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -796,7 +806,11 @@ class ComputerToolset20260801Param(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerToolset20260801Param:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ComputerToolset20260801Param:
+        if lazy:
+            return run_decoder(_COMPUTER_TOOLSET20260801_PARAM_LAZY.decode, data, strict)
         return run_decoder(decode_computer_toolset20260801_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -966,7 +980,11 @@ class ComputerToolsetConfigsParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ComputerToolsetConfigsParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ComputerToolsetConfigsParam:
+        if lazy:
+            return run_decoder(_COMPUTER_TOOLSET_CONFIGS_PARAM_LAZY.decode, data, strict)
         return run_decoder(decode_computer_toolset_configs_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1281,7 +1299,9 @@ class ToolsetMemberConfigParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ToolsetMemberConfigParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> ToolsetMemberConfigParam:
         return run_decoder(decode_toolset_member_config_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1379,7 +1399,11 @@ class BrowserStateBlockParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserStateBlockParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserStateBlockParam:
+        if lazy:
+            return run_decoder(_BROWSER_STATE_BLOCK_PARAM_LAZY.decode, data, strict)
         return run_decoder(decode_browser_state_block_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1523,7 +1547,9 @@ class BrowserStateTabEntryParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserStateTabEntryParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserStateTabEntryParam:
         return run_decoder(decode_browser_state_tab_entry_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1624,7 +1650,9 @@ class BrowserStateChangeTabOpenedParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserStateChangeTabOpenedParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserStateChangeTabOpenedParam:
         return run_decoder(decode_browser_state_change_tab_opened_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1715,7 +1743,7 @@ class BrowserStateChangeDownloadStartedParam(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> BrowserStateChangeDownloadStartedParam:
         return run_decoder(decode_browser_state_change_download_started_param, data, strict)
 
@@ -1827,7 +1855,7 @@ class BrowserStateChangeDownloadCompletedParam(Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
     ) -> BrowserStateChangeDownloadCompletedParam:
         return run_decoder(decode_browser_state_change_download_completed_param, data, strict)
 
@@ -1966,7 +1994,9 @@ class BrowserStateChangeDownloadFailedParam(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> BrowserStateChangeDownloadFailedParam:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> BrowserStateChangeDownloadFailedParam:
         return run_decoder(decode_browser_state_change_download_failed_param, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -2085,4 +2115,128 @@ from ._unions import (
     CacheControlParam,
     decode_browser_state_change_param,
     decode_cache_control_param,
+)
+
+# What `from_dict(..., lazy=True)` reads (see LazyTable); they name decoders of other modules,
+# so they follow the imports above.
+_BROWSER_TOOLSET20260801_PARAM_LAZY: Final = LazyTable(
+    BrowserToolset20260801Param,
+    (
+        ("type", "type", ("browser_toolset_20260801",), '"browser_toolset_20260801"', False, False),
+        ("cache_control", "cache_control", decode_cache_control_param, "", True, True),
+        ("configs", "configs", decode_browser_toolset_configs_param, "", True, True),
+    ),
+    1,
+    (),
+    _BROWSER_TOOLSET20260801_PARAM_FIELDS,
+    _BROWSER_TOOLSET20260801_PARAM_ORDERS,
+)
+
+_BROWSER_TOOLSET_CONFIGS_PARAM_LAZY: Final = LazyTable(
+    BrowserToolsetConfigsParam,
+    (
+        ("close_tab", "close_tab", decode_toolset_member_config_param, "", True, True),
+        ("double_click", "double_click", decode_toolset_member_config_param, "", True, True),
+        ("file_upload", "file_upload", decode_toolset_member_config_param, "", True, True),
+        ("find", "find", decode_toolset_member_config_param, "", True, True),
+        ("form_input", "form_input", decode_toolset_member_config_param, "", True, True),
+        ("get_page_text", "get_page_text", decode_toolset_member_config_param, "", True, True),
+        ("hold_key", "hold_key", decode_toolset_member_config_param, "", True, True),
+        ("hover", "hover", decode_toolset_member_config_param, "", True, True),
+        ("javascript_exec", "javascript_exec", decode_toolset_member_config_param, "", True, True),
+        ("key", "key", decode_toolset_member_config_param, "", True, True),
+        ("left_click", "left_click", decode_toolset_member_config_param, "", True, True),
+        ("left_click_drag", "left_click_drag", decode_toolset_member_config_param, "", True, True),
+        ("left_mouse_down", "left_mouse_down", decode_toolset_member_config_param, "", True, True),
+        ("left_mouse_up", "left_mouse_up", decode_toolset_member_config_param, "", True, True),
+        ("list_tabs", "list_tabs", decode_toolset_member_config_param, "", True, True),
+        ("middle_click", "middle_click", decode_toolset_member_config_param, "", True, True),
+        ("mouse_move", "mouse_move", decode_toolset_member_config_param, "", True, True),
+        ("navigate", "navigate", decode_toolset_member_config_param, "", True, True),
+        ("new_tab", "new_tab", decode_toolset_member_config_param, "", True, True),
+        ("read_console", "read_console", decode_toolset_member_config_param, "", True, True),
+        ("read_network", "read_network", decode_toolset_member_config_param, "", True, True),
+        ("read_page", "read_page", decode_toolset_member_config_param, "", True, True),
+        ("right_click", "right_click", decode_toolset_member_config_param, "", True, True),
+        ("screenshot", "screenshot", decode_toolset_member_config_param, "", True, True),
+        ("scroll", "scroll", decode_toolset_member_config_param, "", True, True),
+        ("scroll_to", "scroll_to", decode_toolset_member_config_param, "", True, True),
+        ("switch_tab", "switch_tab", decode_toolset_member_config_param, "", True, True),
+        ("triple_click", "triple_click", decode_toolset_member_config_param, "", True, True),
+        ("type", "type", decode_toolset_member_config_param, "", True, True),
+        ("wait", "wait", decode_toolset_member_config_param, "", True, True),
+        ("zoom", "zoom", decode_toolset_member_config_param, "", True, True),
+    ),
+    0,
+    (),
+    _BROWSER_TOOLSET_CONFIGS_PARAM_FIELDS,
+    _BROWSER_TOOLSET_CONFIGS_PARAM_ORDERS,
+)
+
+_COMPUTER_TOOLSET20260801_PARAM_LAZY: Final = LazyTable(
+    ComputerToolset20260801Param,
+    (
+        (
+            "type",
+            "type",
+            ("computer_toolset_20260801",),
+            '"computer_toolset_20260801"',
+            False,
+            False,
+        ),
+        ("cache_control", "cache_control", decode_cache_control_param, "", True, True),
+        ("configs", "configs", decode_computer_toolset_configs_param, "", True, True),
+    ),
+    1,
+    (),
+    _COMPUTER_TOOLSET20260801_PARAM_FIELDS,
+    _COMPUTER_TOOLSET20260801_PARAM_ORDERS,
+)
+
+_COMPUTER_TOOLSET_CONFIGS_PARAM_LAZY: Final = LazyTable(
+    ComputerToolsetConfigsParam,
+    (
+        ("cursor_position", "cursor_position", decode_toolset_member_config_param, "", True, True),
+        ("double_click", "double_click", decode_toolset_member_config_param, "", True, True),
+        ("hold_key", "hold_key", decode_toolset_member_config_param, "", True, True),
+        ("key", "key", decode_toolset_member_config_param, "", True, True),
+        ("left_click", "left_click", decode_toolset_member_config_param, "", True, True),
+        ("left_click_drag", "left_click_drag", decode_toolset_member_config_param, "", True, True),
+        ("left_mouse_down", "left_mouse_down", decode_toolset_member_config_param, "", True, True),
+        ("left_mouse_up", "left_mouse_up", decode_toolset_member_config_param, "", True, True),
+        ("middle_click", "middle_click", decode_toolset_member_config_param, "", True, True),
+        ("mouse_move", "mouse_move", decode_toolset_member_config_param, "", True, True),
+        ("right_click", "right_click", decode_toolset_member_config_param, "", True, True),
+        ("screenshot", "screenshot", decode_toolset_member_config_param, "", True, True),
+        ("scroll", "scroll", decode_toolset_member_config_param, "", True, True),
+        ("triple_click", "triple_click", decode_toolset_member_config_param, "", True, True),
+        ("type", "type", decode_toolset_member_config_param, "", True, True),
+        ("wait", "wait", decode_toolset_member_config_param, "", True, True),
+        ("zoom", "zoom", decode_toolset_member_config_param, "", True, True),
+    ),
+    0,
+    (),
+    _COMPUTER_TOOLSET_CONFIGS_PARAM_FIELDS,
+    _COMPUTER_TOOLSET_CONFIGS_PARAM_ORDERS,
+)
+
+_BROWSER_STATE_BLOCK_PARAM_LAZY: Final = LazyTable(
+    BrowserStateBlockParam,
+    (
+        ("type", "type", ("browser_state",), '"browser_state"', False, False),
+        ("tabs", "tabs", list_of(decode_browser_state_tab_entry_param), "", False, True),
+        (
+            "state_changes",
+            "state_changes",
+            list_of(decode_browser_state_change_param),
+            "",
+            True,
+            True,
+        ),
+        ("cache_control", "cache_control", decode_cache_control_param, "", True, True),
+    ),
+    1,
+    (("tabs", "an array"),),
+    _BROWSER_STATE_BLOCK_PARAM_FIELDS,
+    _BROWSER_STATE_BLOCK_PARAM_ORDERS,
 )

@@ -14,14 +14,17 @@ from ._runtime import (
     UNSET,
     DecodeError,
     Decoder,
+    LazyTable,
     Model,
     Unset,
     add_extra,
+    decode_integer,
     decode_string,
     extra_fields,
     has_lone_surrogate,
     in_received_order,
     learn_order,
+    list_of,
     missing_field,
     new_instance,
     run_decoder,
@@ -221,7 +224,9 @@ class Usage(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> Usage:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> Usage:
+        if lazy:
+            return run_decoder(_USAGE_LAZY.decode, data, strict)
         return run_decoder(decode_usage, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -471,7 +476,7 @@ class CacheCreation(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CacheCreation:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> CacheCreation:
         return run_decoder(decode_cache_creation, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -562,7 +567,7 @@ class ServerToolUsage(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ServerToolUsage:
+    def from_dict(cls, data: Any, *, strict: bool = False, lazy: bool = False) -> ServerToolUsage:
         return run_decoder(decode_server_tool_usage, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -648,7 +653,9 @@ class OutputTokensDetails(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> OutputTokensDetails:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> OutputTokensDetails:
         return run_decoder(decode_output_tokens_details, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -752,7 +759,11 @@ class MessageIterationUsage(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> MessageIterationUsage:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> MessageIterationUsage:
+        if lazy:
+            return run_decoder(_MESSAGE_ITERATION_USAGE_LAZY.decode, data, strict)
         return run_decoder(decode_message_iteration_usage, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -925,7 +936,11 @@ class CompactionIterationUsage(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CompactionIterationUsage:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> CompactionIterationUsage:
+        if lazy:
+            return run_decoder(_COMPACTION_ITERATION_USAGE_LAZY.decode, data, strict)
         return run_decoder(decode_compaction_iteration_usage, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1091,7 +1106,11 @@ class AdvisorMessageIterationUsage(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> AdvisorMessageIterationUsage:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> AdvisorMessageIterationUsage:
+        if lazy:
+            return run_decoder(_ADVISOR_MESSAGE_ITERATION_USAGE_LAZY.decode, data, strict)
         return run_decoder(decode_advisor_message_iteration_usage, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1267,7 +1286,11 @@ class FallbackMessageIterationUsage(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> FallbackMessageIterationUsage:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> FallbackMessageIterationUsage:
+        if lazy:
+            return run_decoder(_FALLBACK_MESSAGE_ITERATION_USAGE_LAZY.decode, data, strict)
         return run_decoder(decode_fallback_message_iteration_usage, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1413,7 +1436,11 @@ class FallbackCreditUsage(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> FallbackCreditUsage:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> FallbackCreditUsage:
+        if lazy:
+            return run_decoder(_FALLBACK_CREDIT_USAGE_LAZY.decode, data, strict)
         return run_decoder(decode_fallback_credit_usage, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1486,7 +1513,9 @@ class FallbackCreditRedeemed(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> FallbackCreditRedeemed:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> FallbackCreditRedeemed:
         return run_decoder(decode_fallback_credit_redeemed, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1565,7 +1594,11 @@ class FallbackCreditNotApplied(Model):
         self._wire = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> FallbackCreditNotApplied:
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, lazy: bool = False
+    ) -> FallbackCreditNotApplied:
+        if lazy:
+            return run_decoder(_FALLBACK_CREDIT_NOT_APPLIED_LAZY.decode, data, strict)
         return run_decoder(decode_fallback_credit_not_applied, data, strict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1683,4 +1716,221 @@ from ._unions import (
     IterationsUsageItem,
     decode_fallback_credit_status,
     decode_iterations_usage_item,
+)
+
+# What `from_dict(..., lazy=True)` reads (see LazyTable); they name decoders of other modules,
+# so they follow the imports above.
+_USAGE_LAZY: Final = LazyTable(
+    Usage,
+    (
+        ("input_tokens", "input_tokens", decode_integer, "an integer", False, False),
+        ("output_tokens", "output_tokens", decode_integer, "an integer", False, False),
+        (
+            "cache_creation_input_tokens",
+            "cache_creation_input_tokens",
+            decode_integer,
+            "an integer or null",
+            True,
+            False,
+        ),
+        (
+            "cache_read_input_tokens",
+            "cache_read_input_tokens",
+            decode_integer,
+            "an integer or null",
+            True,
+            False,
+        ),
+        ("cache_creation", "cache_creation", decode_cache_creation, "", True, True),
+        ("server_tool_use", "server_tool_use", decode_server_tool_usage, "", True, True),
+        (
+            "output_tokens_details",
+            "output_tokens_details",
+            decode_output_tokens_details,
+            "",
+            True,
+            True,
+        ),
+        ("service_tier", "service_tier", decode_service_tier, "", True, False),
+        ("inference_geo", "inference_geo", decode_string, "a string or null", True, False),
+        ("speed", "speed", decode_speed, "", True, False),
+        ("iterations", "iterations", list_of(decode_iterations_usage_item), "", True, True),
+        ("fallback_credit", "fallback_credit", decode_fallback_credit_usage, "", True, True),
+    ),
+    0,
+    (("input_tokens", "an integer"), ("output_tokens", "an integer")),
+    _USAGE_FIELDS,
+    _USAGE_ORDERS,
+)
+
+_MESSAGE_ITERATION_USAGE_LAZY: Final = LazyTable(
+    MessageIterationUsage,
+    (
+        ("type", "type", ("message",), '"message"', False, False),
+        ("input_tokens", "input_tokens", decode_integer, "an integer", False, False),
+        ("output_tokens", "output_tokens", decode_integer, "an integer", False, False),
+        (
+            "cache_creation_input_tokens",
+            "cache_creation_input_tokens",
+            decode_integer,
+            "an integer",
+            False,
+            False,
+        ),
+        (
+            "cache_read_input_tokens",
+            "cache_read_input_tokens",
+            decode_integer,
+            "an integer",
+            False,
+            False,
+        ),
+        ("cache_creation", "cache_creation", decode_cache_creation, "", True, True),
+        ("model", "model", decode_string, "a string or null", True, False),
+    ),
+    1,
+    (
+        ("input_tokens", "an integer"),
+        ("output_tokens", "an integer"),
+        ("cache_creation_input_tokens", "an integer"),
+        ("cache_read_input_tokens", "an integer"),
+    ),
+    _MESSAGE_ITERATION_USAGE_FIELDS,
+    _MESSAGE_ITERATION_USAGE_ORDERS,
+)
+
+_COMPACTION_ITERATION_USAGE_LAZY: Final = LazyTable(
+    CompactionIterationUsage,
+    (
+        ("type", "type", ("compaction",), '"compaction"', False, False),
+        ("input_tokens", "input_tokens", decode_integer, "an integer", False, False),
+        ("output_tokens", "output_tokens", decode_integer, "an integer", False, False),
+        (
+            "cache_creation_input_tokens",
+            "cache_creation_input_tokens",
+            decode_integer,
+            "an integer",
+            False,
+            False,
+        ),
+        (
+            "cache_read_input_tokens",
+            "cache_read_input_tokens",
+            decode_integer,
+            "an integer",
+            False,
+            False,
+        ),
+        ("cache_creation", "cache_creation", decode_cache_creation, "", True, True),
+    ),
+    1,
+    (
+        ("input_tokens", "an integer"),
+        ("output_tokens", "an integer"),
+        ("cache_creation_input_tokens", "an integer"),
+        ("cache_read_input_tokens", "an integer"),
+    ),
+    _COMPACTION_ITERATION_USAGE_FIELDS,
+    _COMPACTION_ITERATION_USAGE_ORDERS,
+)
+
+_ADVISOR_MESSAGE_ITERATION_USAGE_LAZY: Final = LazyTable(
+    AdvisorMessageIterationUsage,
+    (
+        ("type", "type", ("advisor_message",), '"advisor_message"', False, False),
+        ("model", "model", decode_string, "a string", False, False),
+        ("input_tokens", "input_tokens", decode_integer, "an integer", False, False),
+        ("output_tokens", "output_tokens", decode_integer, "an integer", False, False),
+        (
+            "cache_creation_input_tokens",
+            "cache_creation_input_tokens",
+            decode_integer,
+            "an integer",
+            False,
+            False,
+        ),
+        (
+            "cache_read_input_tokens",
+            "cache_read_input_tokens",
+            decode_integer,
+            "an integer",
+            False,
+            False,
+        ),
+        ("cache_creation", "cache_creation", decode_cache_creation, "", True, True),
+    ),
+    1,
+    (
+        ("model", "a string"),
+        ("input_tokens", "an integer"),
+        ("output_tokens", "an integer"),
+        ("cache_creation_input_tokens", "an integer"),
+        ("cache_read_input_tokens", "an integer"),
+    ),
+    _ADVISOR_MESSAGE_ITERATION_USAGE_FIELDS,
+    _ADVISOR_MESSAGE_ITERATION_USAGE_ORDERS,
+)
+
+_FALLBACK_MESSAGE_ITERATION_USAGE_LAZY: Final = LazyTable(
+    FallbackMessageIterationUsage,
+    (
+        ("type", "type", ("fallback_message",), '"fallback_message"', False, False),
+        ("model", "model", decode_string, "a string", False, False),
+        ("input_tokens", "input_tokens", decode_integer, "an integer", False, False),
+        ("output_tokens", "output_tokens", decode_integer, "an integer", False, False),
+        (
+            "cache_creation_input_tokens",
+            "cache_creation_input_tokens",
+            decode_integer,
+            "an integer",
+            False,
+            False,
+        ),
+        (
+            "cache_read_input_tokens",
+            "cache_read_input_tokens",
+            decode_integer,
+            "an integer",
+            False,
+            False,
+        ),
+        ("cache_creation", "cache_creation", decode_cache_creation, "", True, True),
+    ),
+    1,
+    (
+        ("model", "a string"),
+        ("input_tokens", "an integer"),
+        ("output_tokens", "an integer"),
+        ("cache_creation_input_tokens", "an integer"),
+        ("cache_read_input_tokens", "an integer"),
+    ),
+    _FALLBACK_MESSAGE_ITERATION_USAGE_FIELDS,
+    _FALLBACK_MESSAGE_ITERATION_USAGE_ORDERS,
+)
+
+_FALLBACK_CREDIT_USAGE_LAZY: Final = LazyTable(
+    FallbackCreditUsage,
+    (("status", "status", decode_fallback_credit_status, "", False, True),),
+    0,
+    (("status", "an object"),),
+    _FALLBACK_CREDIT_USAGE_FIELDS,
+    _FALLBACK_CREDIT_USAGE_ORDERS,
+)
+
+_FALLBACK_CREDIT_NOT_APPLIED_LAZY: Final = LazyTable(
+    FallbackCreditNotApplied,
+    (
+        ("type", "type", ("not_applied",), '"not_applied"', False, False),
+        ("reason", "reason", decode_fallback_credit_not_applied_reason, "", False, False),
+        ("remove_to_redeem", "remove_to_redeem", list_of(decode_string), "", True, True),
+    ),
+    1,
+    (
+        (
+            "reason",
+            'one of "body_mismatch", "continuation_excluded", "continuation_only", "expired", "invalid_target_model", "not_enabled", "reprice_unavailable", "temporarily_unavailable", "variant_fields_present", "wrong_organization", "wrong_platform", "wrong_workspace"',
+        ),
+    ),
+    _FALLBACK_CREDIT_NOT_APPLIED_FIELDS,
+    _FALLBACK_CREDIT_NOT_APPLIED_ORDERS,
 )

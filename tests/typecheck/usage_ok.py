@@ -91,3 +91,12 @@ def decode_union(data: object) -> m.ContentBlockParam:
     block = m.decode(m.ContentBlockParam, data)
     assert_type(block, m.ContentBlockParam)
     return block
+
+
+def lazy_request(data: object) -> tuple[str, int]:
+    body = m.MessageCreateParams.from_dict(data, lazy=True)
+    lazily = m.decode(m.Message, data, strict=True, lazy=True)
+    return (
+        body.model,
+        lazily.usage.output_tokens + m.Message.from_json("{}", lazy=True).usage.input_tokens,
+    )
