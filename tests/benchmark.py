@@ -360,11 +360,20 @@ def import_row() -> tuple[str, dict[str, float]]:
     uncompiled = run("import anthropic_messages") - empty  # -B: nothing is written meanwhile
     compileall.compile_dir(str(package), quiet=1)
     compiled = run("import anthropic_messages") - empty
+    # In an application the standard library modules the package uses are mostly loaded already
+    # (typing and dataclasses alone are about a quarter of the fresh figure).
+    stdlib = f"import {', '.join(_STDLIB_USED)}"
+    own = run(f"{stdlib}; import anthropic_messages") - run(stdlib)
     text = (
-        f"import anthropic_messages: {compiled * 1000:.0f} ms with its bytecode compiled, "
+        f"import anthropic_messages: {compiled * 1000:.0f} ms with its bytecode compiled "
+        f"({own * 1000:.0f} ms of it once the standard library modules it uses are loaded), "
         f"{uncompiled * 1000:.0f} ms without"
     )
-    return text, {"compiled": compiled * 1000, "uncompiled": uncompiled * 1000}
+    return text, {"compiled": compiled * 1000, "uncompiled": uncompiled * 1000, "own": own * 1000}
+
+
+#: The standard library modules the generated package imports.
+_STDLIB_USED = ("collections.abc", "dataclasses", "enum", "json", "math", "typing")
 
 
 def generate_row() -> tuple[str, float]:
