@@ -450,5 +450,14 @@ def _is_type_checking_block(node: ast.If) -> bool:
 
 
 def _import_line(node: ast.ImportFrom, names: list[ast.alias]) -> str:
+    """The import of the kept names: on one line, or one name per line as black splits an import
+    too long for one (written so here, black has no trailing comma to add, and so no second pass
+    to make over the piece)."""
     written = [a.name if a.asname is None else f"{a.name} as {a.asname}" for a in names]
-    return f"from {'.' * node.level}{node.module or ''} import {', '.join(written)}\n"
+    indent = " " * node.col_offset
+    start = f"from {'.' * node.level}{node.module or ''} import "
+    line = start + ", ".join(written)
+    if len(indent) + len(line) <= LINE_LENGTH:
+        return line + "\n"
+    items = "".join(f"{indent}    {name},\n" for name in written)
+    return f"{start}(\n{items}{indent})\n"

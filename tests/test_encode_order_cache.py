@@ -50,3 +50,17 @@ def test_the_cache_stays_bounded(empty_cache: dict[tuple[str, ...], dict[str, No
     for order in orders:
         assert tuple(_runtime.in_received_order(out, order)) == order
     assert len(empty_cache) == _runtime._TEMPLATES_KEPT
+
+
+def test_a_decoders_order_cache_learns_each_order_once_and_stays_bounded() -> None:
+    positions = {"type": 0, "text": 1, "cache_control": 2}
+    orders = _runtime.KeyOrders(positions)
+    assert orders["type", "text"] == ()  # the encoder's own order: nothing to keep
+    assert orders["text", "type"] == ("text", "type")
+    assert orders["type", "text", "zz"] == ()  # unknown members come last anyway
+    assert orders["zz", "type", "text"] == ("zz", "type", "text")
+    assert len(orders) == 4
+    for count in range(200):  # orders made up to fill it: it keeps what it may, and answers all
+        keys = (f"k{count}", "text", "type")
+        assert orders[keys] == keys
+    assert len(orders) == _runtime._ORDERS_KEPT

@@ -112,6 +112,16 @@ def test_imports_at_the_end_of_a_module_are_pruned_by_what_comes_before_them() -
     assert laid_out == black_of(laid_out)
 
 
+def test_a_long_import_is_written_as_black_splits_it() -> None:
+    # Then black adds no trailing comma to it, and the piece needs no second pass.
+    names = [f"SomeRatherLongName{i}" for i in range(8)]
+    source = f"from .module import {', '.join(names)}\n\nX = ({', '.join(names[:7])})\n"
+    pieces = layout.prepared_pieces(source)
+    assert pieces[0].startswith("from .module import (\n    SomeRatherLongName0,\n")
+    assert "SomeRatherLongName7" not in pieces[0]
+    assert pieces[0].split("\n\n")[0] == black_of(pieces[0]).split("\n\n")[0]
+
+
 def test_invalid_python_is_a_layout_failure_naming_the_module() -> None:
     for broken in ("def f(:\n    pass\n", "x = 1\n\x00\n"):
         with pytest.raises(layout.LayoutFailure) as failure:

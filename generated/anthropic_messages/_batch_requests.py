@@ -10,6 +10,7 @@ from typing import Any, Final
 
 from ._runtime import (
     DecodeError,
+    KeyOrders,
     LazyTable,
     Model,
     add_extra,
@@ -17,7 +18,6 @@ from ._runtime import (
     extra_fields,
     has_lone_surrogate,
     in_received_order,
-    learn_order,
     list_of,
     missing_field,
     new_instance,
@@ -68,7 +68,7 @@ class BatchCreateParams(Model):
 _BATCH_CREATE_PARAMS_FIELDS: Final[dict[str, int]] = {
     "requests": 0,
 }
-_BATCH_CREATE_PARAMS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BATCH_CREATE_PARAMS_ORDERS: Final = KeyOrders(_BATCH_CREATE_PARAMS_FIELDS)
 
 
 def decode_batch_create_params(data: Any, strict: bool) -> BatchCreateParams:
@@ -95,12 +95,7 @@ def decode_batch_create_params(data: Any, strict: bool) -> BatchCreateParams:
     obj = new_instance(BatchCreateParams)
     obj.requests = requests_
     obj.extra = extra
-    try:
-        obj._wire = _BATCH_CREATE_PARAMS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _BATCH_CREATE_PARAMS_FIELDS, _BATCH_CREATE_PARAMS_ORDERS
-        )
+    obj._wire = _BATCH_CREATE_PARAMS_ORDERS[tuple(data)]
     return obj
 
 
@@ -153,7 +148,7 @@ _BATCH_CREATE_PARAMS_REQUEST_FIELDS: Final[dict[str, int]] = {
     "custom_id": 0,
     "params": 1,
 }
-_BATCH_CREATE_PARAMS_REQUEST_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BATCH_CREATE_PARAMS_REQUEST_ORDERS: Final = KeyOrders(_BATCH_CREATE_PARAMS_REQUEST_FIELDS)
 
 
 def decode_batch_create_params_request(data: Any, strict: bool) -> BatchCreateParamsRequest:
@@ -178,12 +173,7 @@ def decode_batch_create_params_request(data: Any, strict: bool) -> BatchCreatePa
     obj.custom_id = custom_id_
     obj.params = params_
     obj.extra = extra
-    try:
-        obj._wire = _BATCH_CREATE_PARAMS_REQUEST_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _BATCH_CREATE_PARAMS_REQUEST_FIELDS, _BATCH_CREATE_PARAMS_REQUEST_ORDERS
-        )
+    obj._wire = _BATCH_CREATE_PARAMS_REQUEST_ORDERS[tuple(data)]
     return obj
 
 

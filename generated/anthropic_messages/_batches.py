@@ -13,6 +13,7 @@ from ._runtime import (
     JSON_INT_MIN,
     UNSET,
     DecodeError,
+    KeyOrders,
     LazyTable,
     Model,
     add_extra,
@@ -20,7 +21,6 @@ from ._runtime import (
     extra_fields,
     has_lone_surrogate,
     in_received_order,
-    learn_order,
     missing_field,
     new_instance,
     run_decoder,
@@ -164,7 +164,7 @@ _MESSAGE_BATCH_FIELDS: Final[dict[str, int]] = {
     "archived_at": 8,
     "results_url": 9,
 }
-_MESSAGE_BATCH_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_MESSAGE_BATCH_ORDERS: Final = KeyOrders(_MESSAGE_BATCH_FIELDS)
 
 
 def decode_message_batch(data: Any, strict: bool) -> MessageBatch:
@@ -258,10 +258,7 @@ def decode_message_batch(data: Any, strict: bool) -> MessageBatch:
     obj.archived_at = archived_at_
     obj.results_url = results_url_
     obj.extra = extra
-    try:
-        obj._wire = _MESSAGE_BATCH_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(tuple(data), _MESSAGE_BATCH_FIELDS, _MESSAGE_BATCH_ORDERS)
+    obj._wire = _MESSAGE_BATCH_ORDERS[tuple(data)]
     return obj
 
 
@@ -330,7 +327,7 @@ _MESSAGE_BATCH_REQUEST_COUNTS_FIELDS: Final[dict[str, int]] = {
     "canceled": 3,
     "expired": 4,
 }
-_MESSAGE_BATCH_REQUEST_COUNTS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_MESSAGE_BATCH_REQUEST_COUNTS_ORDERS: Final = KeyOrders(_MESSAGE_BATCH_REQUEST_COUNTS_FIELDS)
 
 
 def decode_message_batch_request_counts(data: Any, strict: bool) -> MessageBatchRequestCounts:
@@ -374,12 +371,7 @@ def decode_message_batch_request_counts(data: Any, strict: bool) -> MessageBatch
     obj.canceled = canceled_
     obj.expired = expired_
     obj.extra = extra
-    try:
-        obj._wire = _MESSAGE_BATCH_REQUEST_COUNTS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _MESSAGE_BATCH_REQUEST_COUNTS_FIELDS, _MESSAGE_BATCH_REQUEST_COUNTS_ORDERS
-        )
+    obj._wire = _MESSAGE_BATCH_REQUEST_COUNTS_ORDERS[tuple(data)]
     return obj
 
 
@@ -429,7 +421,7 @@ _DELETED_MESSAGE_BATCH_FIELDS: Final[dict[str, int]] = {
     "id": 0,
     "type": 1,
 }
-_DELETED_MESSAGE_BATCH_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_DELETED_MESSAGE_BATCH_ORDERS: Final = KeyOrders(_DELETED_MESSAGE_BATCH_FIELDS)
 
 
 def decode_deleted_message_batch(data: Any, strict: bool) -> DeletedMessageBatch:
@@ -452,12 +444,7 @@ def decode_deleted_message_batch(data: Any, strict: bool) -> DeletedMessageBatch
     obj.id = id_
     obj.type = "message_batch_deleted"
     obj.extra = extra
-    try:
-        obj._wire = _DELETED_MESSAGE_BATCH_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _DELETED_MESSAGE_BATCH_FIELDS, _DELETED_MESSAGE_BATCH_ORDERS
-        )
+    obj._wire = _DELETED_MESSAGE_BATCH_ORDERS[tuple(data)]
     return obj
 
 
@@ -510,7 +497,9 @@ _MESSAGE_BATCH_INDIVIDUAL_RESPONSE_FIELDS: Final[dict[str, int]] = {
     "custom_id": 0,
     "result": 1,
 }
-_MESSAGE_BATCH_INDIVIDUAL_RESPONSE_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_MESSAGE_BATCH_INDIVIDUAL_RESPONSE_ORDERS: Final = KeyOrders(
+    _MESSAGE_BATCH_INDIVIDUAL_RESPONSE_FIELDS
+)
 
 
 def decode_message_batch_individual_response(
@@ -537,14 +526,7 @@ def decode_message_batch_individual_response(
     obj.custom_id = custom_id_
     obj.result = result_
     obj.extra = extra
-    try:
-        obj._wire = _MESSAGE_BATCH_INDIVIDUAL_RESPONSE_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _MESSAGE_BATCH_INDIVIDUAL_RESPONSE_FIELDS,
-            _MESSAGE_BATCH_INDIVIDUAL_RESPONSE_ORDERS,
-        )
+    obj._wire = _MESSAGE_BATCH_INDIVIDUAL_RESPONSE_ORDERS[tuple(data)]
     return obj
 
 
@@ -596,7 +578,7 @@ _MESSAGE_BATCH_SUCCEEDED_RESULT_FIELDS: Final[dict[str, int]] = {
     "type": 0,
     "message": 1,
 }
-_MESSAGE_BATCH_SUCCEEDED_RESULT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_MESSAGE_BATCH_SUCCEEDED_RESULT_ORDERS: Final = KeyOrders(_MESSAGE_BATCH_SUCCEEDED_RESULT_FIELDS)
 
 
 def decode_message_batch_succeeded_result(data: Any, strict: bool) -> MessageBatchSucceededResult:
@@ -627,14 +609,7 @@ def decode_message_batch_succeeded_result_after_tag(
     obj.type = "succeeded"
     obj.message = message_
     obj.extra = extra
-    try:
-        obj._wire = _MESSAGE_BATCH_SUCCEEDED_RESULT_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _MESSAGE_BATCH_SUCCEEDED_RESULT_FIELDS,
-            _MESSAGE_BATCH_SUCCEEDED_RESULT_ORDERS,
-        )
+    obj._wire = _MESSAGE_BATCH_SUCCEEDED_RESULT_ORDERS[tuple(data)]
     return obj
 
 
@@ -686,7 +661,7 @@ _MESSAGE_BATCH_ERRORED_RESULT_FIELDS: Final[dict[str, int]] = {
     "type": 0,
     "error": 1,
 }
-_MESSAGE_BATCH_ERRORED_RESULT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_MESSAGE_BATCH_ERRORED_RESULT_ORDERS: Final = KeyOrders(_MESSAGE_BATCH_ERRORED_RESULT_FIELDS)
 
 
 def decode_message_batch_errored_result(data: Any, strict: bool) -> MessageBatchErroredResult:
@@ -717,12 +692,7 @@ def decode_message_batch_errored_result_after_tag(
     obj.type = "errored"
     obj.error = error_
     obj.extra = extra
-    try:
-        obj._wire = _MESSAGE_BATCH_ERRORED_RESULT_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _MESSAGE_BATCH_ERRORED_RESULT_FIELDS, _MESSAGE_BATCH_ERRORED_RESULT_ORDERS
-        )
+    obj._wire = _MESSAGE_BATCH_ERRORED_RESULT_ORDERS[tuple(data)]
     return obj
 
 
@@ -766,7 +736,7 @@ class MessageBatchCanceledResult(Model):
 _MESSAGE_BATCH_CANCELED_RESULT_FIELDS: Final[dict[str, int]] = {
     "type": 0,
 }
-_MESSAGE_BATCH_CANCELED_RESULT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_MESSAGE_BATCH_CANCELED_RESULT_ORDERS: Final = KeyOrders(_MESSAGE_BATCH_CANCELED_RESULT_FIELDS)
 
 
 def decode_message_batch_canceled_result(data: Any, strict: bool) -> MessageBatchCanceledResult:
@@ -788,14 +758,7 @@ def decode_message_batch_canceled_result_after_tag(
     obj = new_instance(MessageBatchCanceledResult)
     obj.type = "canceled"
     obj.extra = extra
-    try:
-        obj._wire = _MESSAGE_BATCH_CANCELED_RESULT_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _MESSAGE_BATCH_CANCELED_RESULT_FIELDS,
-            _MESSAGE_BATCH_CANCELED_RESULT_ORDERS,
-        )
+    obj._wire = _MESSAGE_BATCH_CANCELED_RESULT_ORDERS[tuple(data)]
     return obj
 
 
@@ -839,7 +802,7 @@ class MessageBatchExpiredResult(Model):
 _MESSAGE_BATCH_EXPIRED_RESULT_FIELDS: Final[dict[str, int]] = {
     "type": 0,
 }
-_MESSAGE_BATCH_EXPIRED_RESULT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_MESSAGE_BATCH_EXPIRED_RESULT_ORDERS: Final = KeyOrders(_MESSAGE_BATCH_EXPIRED_RESULT_FIELDS)
 
 
 def decode_message_batch_expired_result(data: Any, strict: bool) -> MessageBatchExpiredResult:
@@ -861,12 +824,7 @@ def decode_message_batch_expired_result_after_tag(
     obj = new_instance(MessageBatchExpiredResult)
     obj.type = "expired"
     obj.extra = extra
-    try:
-        obj._wire = _MESSAGE_BATCH_EXPIRED_RESULT_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _MESSAGE_BATCH_EXPIRED_RESULT_FIELDS, _MESSAGE_BATCH_EXPIRED_RESULT_ORDERS
-        )
+    obj._wire = _MESSAGE_BATCH_EXPIRED_RESULT_ORDERS[tuple(data)]
     return obj
 
 

@@ -13,6 +13,7 @@ from ._runtime import (
     JSON_INT_MIN,
     UNSET,
     DecodeError,
+    KeyOrders,
     Decoder,
     LazyTable,
     Model,
@@ -27,7 +28,6 @@ from ._runtime import (
     extra_fields,
     has_lone_surrogate,
     in_received_order,
-    learn_order,
     list_of,
     missing_field,
     new_instance,
@@ -283,7 +283,7 @@ _CACHE_CONTROL_EPHEMERAL_PARAM_FIELDS: Final[dict[str, int]] = {
     "ttl": 1,
     "scope": 2,
 }
-_CACHE_CONTROL_EPHEMERAL_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_CACHE_CONTROL_EPHEMERAL_PARAM_ORDERS: Final = KeyOrders(_CACHE_CONTROL_EPHEMERAL_PARAM_FIELDS)
 
 
 def decode_cache_control_ephemeral_param(data: Any, strict: bool) -> CacheControlEphemeralParam:
@@ -328,14 +328,7 @@ def decode_cache_control_ephemeral_param_after_tag(
     obj.ttl = ttl_
     obj.scope = scope_
     obj.extra = extra
-    try:
-        obj._wire = _CACHE_CONTROL_EPHEMERAL_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _CACHE_CONTROL_EPHEMERAL_PARAM_FIELDS,
-            _CACHE_CONTROL_EPHEMERAL_PARAM_ORDERS,
-        )
+    obj._wire = _CACHE_CONTROL_EPHEMERAL_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -403,7 +396,7 @@ _TEXT_BLOCK_PARAM_FIELDS: Final[dict[str, int]] = {
     "cache_control": 2,
     "citations": 3,
 }
-_TEXT_BLOCK_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_TEXT_BLOCK_PARAM_ORDERS: Final = KeyOrders(_TEXT_BLOCK_PARAM_FIELDS)
 
 
 def decode_text_block_param(data: Any, strict: bool) -> TextBlockParam:
@@ -468,10 +461,7 @@ def decode_text_block_param_after_tag(data: Any, strict: bool) -> TextBlockParam
     obj.cache_control = cache_control_
     obj.citations = citations_
     obj.extra = extra
-    try:
-        obj._wire = _TEXT_BLOCK_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(tuple(data), _TEXT_BLOCK_PARAM_FIELDS, _TEXT_BLOCK_PARAM_ORDERS)
+    obj._wire = _TEXT_BLOCK_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -566,7 +556,7 @@ _CITATION_CHAR_LOCATION_PARAM_FIELDS: Final[dict[str, int]] = {
     "document_title": 5,
     "file_id": 6,
 }
-_CITATION_CHAR_LOCATION_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_CITATION_CHAR_LOCATION_PARAM_ORDERS: Final = KeyOrders(_CITATION_CHAR_LOCATION_PARAM_FIELDS)
 
 
 def decode_citation_char_location_param(data: Any, strict: bool) -> CitationCharLocationParam:
@@ -643,12 +633,7 @@ def decode_citation_char_location_param_after_tag(
     obj.end_char_index = end_char_index_
     obj.file_id = file_id_
     obj.extra = extra
-    try:
-        obj._wire = _CITATION_CHAR_LOCATION_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _CITATION_CHAR_LOCATION_PARAM_FIELDS, _CITATION_CHAR_LOCATION_PARAM_ORDERS
-        )
+    obj._wire = _CITATION_CHAR_LOCATION_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -743,7 +728,7 @@ _CITATION_PAGE_LOCATION_PARAM_FIELDS: Final[dict[str, int]] = {
     "document_title": 5,
     "file_id": 6,
 }
-_CITATION_PAGE_LOCATION_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_CITATION_PAGE_LOCATION_PARAM_ORDERS: Final = KeyOrders(_CITATION_PAGE_LOCATION_PARAM_FIELDS)
 
 
 def decode_citation_page_location_param(data: Any, strict: bool) -> CitationPageLocationParam:
@@ -823,12 +808,7 @@ def decode_citation_page_location_param_after_tag(
     obj.end_page_number = end_page_number_
     obj.file_id = file_id_
     obj.extra = extra
-    try:
-        obj._wire = _CITATION_PAGE_LOCATION_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _CITATION_PAGE_LOCATION_PARAM_FIELDS, _CITATION_PAGE_LOCATION_PARAM_ORDERS
-        )
+    obj._wire = _CITATION_PAGE_LOCATION_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -923,7 +903,9 @@ _CITATION_CONTENT_BLOCK_LOCATION_PARAM_FIELDS: Final[dict[str, int]] = {
     "document_title": 5,
     "file_id": 6,
 }
-_CITATION_CONTENT_BLOCK_LOCATION_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_CITATION_CONTENT_BLOCK_LOCATION_PARAM_ORDERS: Final = KeyOrders(
+    _CITATION_CONTENT_BLOCK_LOCATION_PARAM_FIELDS
+)
 
 
 def decode_citation_content_block_location_param(
@@ -1005,14 +987,7 @@ def decode_citation_content_block_location_param_after_tag(
     obj.end_block_index = end_block_index_
     obj.file_id = file_id_
     obj.extra = extra
-    try:
-        obj._wire = _CITATION_CONTENT_BLOCK_LOCATION_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _CITATION_CONTENT_BLOCK_LOCATION_PARAM_FIELDS,
-            _CITATION_CONTENT_BLOCK_LOCATION_PARAM_ORDERS,
-        )
+    obj._wire = _CITATION_CONTENT_BLOCK_LOCATION_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -1082,8 +1057,8 @@ _CITATION_WEB_SEARCH_RESULT_LOCATION_PARAM_FIELDS: Final[dict[str, int]] = {
     "url": 3,
     "title": 4,
 }
-_CITATION_WEB_SEARCH_RESULT_LOCATION_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = (
-    {}
+_CITATION_WEB_SEARCH_RESULT_LOCATION_PARAM_ORDERS: Final = KeyOrders(
+    _CITATION_WEB_SEARCH_RESULT_LOCATION_PARAM_FIELDS
 )
 
 
@@ -1148,14 +1123,7 @@ def decode_citation_web_search_result_location_param_after_tag(
     obj.title = title_
     obj.url = url_
     obj.extra = extra
-    try:
-        obj._wire = _CITATION_WEB_SEARCH_RESULT_LOCATION_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _CITATION_WEB_SEARCH_RESULT_LOCATION_PARAM_FIELDS,
-            _CITATION_WEB_SEARCH_RESULT_LOCATION_PARAM_ORDERS,
-        )
+    obj._wire = _CITATION_WEB_SEARCH_RESULT_LOCATION_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -1246,7 +1214,9 @@ _CITATION_SEARCH_RESULT_LOCATION_PARAM_FIELDS: Final[dict[str, int]] = {
     "end_block_index": 5,
     "title": 6,
 }
-_CITATION_SEARCH_RESULT_LOCATION_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_CITATION_SEARCH_RESULT_LOCATION_PARAM_ORDERS: Final = KeyOrders(
+    _CITATION_SEARCH_RESULT_LOCATION_PARAM_FIELDS
+)
 
 
 def decode_citation_search_result_location_param(
@@ -1325,14 +1295,7 @@ def decode_citation_search_result_location_param_after_tag(
     obj.start_block_index = start_block_index_
     obj.end_block_index = end_block_index_
     obj.extra = extra
-    try:
-        obj._wire = _CITATION_SEARCH_RESULT_LOCATION_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _CITATION_SEARCH_RESULT_LOCATION_PARAM_FIELDS,
-            _CITATION_SEARCH_RESULT_LOCATION_PARAM_ORDERS,
-        )
+    obj._wire = _CITATION_SEARCH_RESULT_LOCATION_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -1380,7 +1343,7 @@ class CitationsConfigParam(Model):
 _CITATIONS_CONFIG_PARAM_FIELDS: Final[dict[str, int]] = {
     "enabled": 0,
 }
-_CITATIONS_CONFIG_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_CITATIONS_CONFIG_PARAM_ORDERS: Final = KeyOrders(_CITATIONS_CONFIG_PARAM_FIELDS)
 
 
 def decode_citations_config_param(data: Any, strict: bool) -> CitationsConfigParam:
@@ -1403,12 +1366,7 @@ def decode_citations_config_param(data: Any, strict: bool) -> CitationsConfigPar
     obj = new_instance(CitationsConfigParam)
     obj.enabled = enabled_
     obj.extra = extra
-    try:
-        obj._wire = _CITATIONS_CONFIG_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _CITATIONS_CONFIG_PARAM_FIELDS, _CITATIONS_CONFIG_PARAM_ORDERS
-        )
+    obj._wire = _CITATIONS_CONFIG_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -1476,7 +1434,7 @@ _IMAGE_BLOCK_PARAM_FIELDS: Final[dict[str, int]] = {
     "cache_control": 2,
     "transformations": 3,
 }
-_IMAGE_BLOCK_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_IMAGE_BLOCK_PARAM_ORDERS: Final = KeyOrders(_IMAGE_BLOCK_PARAM_FIELDS)
 
 
 def decode_image_block_param(data: Any, strict: bool) -> ImageBlockParam:
@@ -1529,10 +1487,7 @@ def decode_image_block_param_after_tag(data: Any, strict: bool) -> ImageBlockPar
     obj.cache_control = cache_control_
     obj.transformations = transformations_
     obj.extra = extra
-    try:
-        obj._wire = _IMAGE_BLOCK_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(tuple(data), _IMAGE_BLOCK_PARAM_FIELDS, _IMAGE_BLOCK_PARAM_ORDERS)
+    obj._wire = _IMAGE_BLOCK_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -1581,7 +1536,7 @@ class ImageTransformationsParam(Model):
 _IMAGE_TRANSFORMATIONS_PARAM_FIELDS: Final[dict[str, int]] = {
     "oversized_image": 0,
 }
-_IMAGE_TRANSFORMATIONS_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_IMAGE_TRANSFORMATIONS_PARAM_ORDERS: Final = KeyOrders(_IMAGE_TRANSFORMATIONS_PARAM_FIELDS)
 
 
 def decode_image_transformations_param(data: Any, strict: bool) -> ImageTransformationsParam:
@@ -1606,12 +1561,7 @@ def decode_image_transformations_param(data: Any, strict: bool) -> ImageTransfor
     obj = new_instance(ImageTransformationsParam)
     obj.oversized_image = oversized_image_
     obj.extra = extra
-    try:
-        obj._wire = _IMAGE_TRANSFORMATIONS_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _IMAGE_TRANSFORMATIONS_PARAM_FIELDS, _IMAGE_TRANSFORMATIONS_PARAM_ORDERS
-        )
+    obj._wire = _IMAGE_TRANSFORMATIONS_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -1667,7 +1617,7 @@ _BASE64_IMAGE_SOURCE_PARAM_FIELDS: Final[dict[str, int]] = {
     "media_type": 1,
     "data": 2,
 }
-_BASE64_IMAGE_SOURCE_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BASE64_IMAGE_SOURCE_PARAM_ORDERS: Final = KeyOrders(_BASE64_IMAGE_SOURCE_PARAM_FIELDS)
 
 
 def decode_base64_image_source_param(data: Any, strict: bool) -> Base64ImageSourceParam:
@@ -1706,12 +1656,7 @@ def decode_base64_image_source_param_after_tag(data: Any, strict: bool) -> Base6
     obj.media_type = media_type_
     obj.data = data_
     obj.extra = extra
-    try:
-        obj._wire = _BASE64_IMAGE_SOURCE_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _BASE64_IMAGE_SOURCE_PARAM_FIELDS, _BASE64_IMAGE_SOURCE_PARAM_ORDERS
-        )
+    obj._wire = _BASE64_IMAGE_SOURCE_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -1761,7 +1706,7 @@ _URL_IMAGE_SOURCE_PARAM_FIELDS: Final[dict[str, int]] = {
     "type": 0,
     "url": 1,
 }
-_URL_IMAGE_SOURCE_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_URL_IMAGE_SOURCE_PARAM_ORDERS: Final = KeyOrders(_URL_IMAGE_SOURCE_PARAM_FIELDS)
 
 
 def decode_url_image_source_param(data: Any, strict: bool) -> URLImageSourceParam:
@@ -1788,12 +1733,7 @@ def decode_url_image_source_param_after_tag(data: Any, strict: bool) -> URLImage
     obj.type = "url"
     obj.url = url_
     obj.extra = extra
-    try:
-        obj._wire = _URL_IMAGE_SOURCE_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _URL_IMAGE_SOURCE_PARAM_FIELDS, _URL_IMAGE_SOURCE_PARAM_ORDERS
-        )
+    obj._wire = _URL_IMAGE_SOURCE_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -1843,7 +1783,7 @@ _FILE_IMAGE_SOURCE_PARAM_FIELDS: Final[dict[str, int]] = {
     "type": 0,
     "file_id": 1,
 }
-_FILE_IMAGE_SOURCE_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_FILE_IMAGE_SOURCE_PARAM_ORDERS: Final = KeyOrders(_FILE_IMAGE_SOURCE_PARAM_FIELDS)
 
 
 def decode_file_image_source_param(data: Any, strict: bool) -> FileImageSourceParam:
@@ -1870,12 +1810,7 @@ def decode_file_image_source_param_after_tag(data: Any, strict: bool) -> FileIma
     obj.type = "file"
     obj.file_id = file_id_
     obj.extra = extra
-    try:
-        obj._wire = _FILE_IMAGE_SOURCE_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _FILE_IMAGE_SOURCE_PARAM_FIELDS, _FILE_IMAGE_SOURCE_PARAM_ORDERS
-        )
+    obj._wire = _FILE_IMAGE_SOURCE_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -1959,7 +1894,7 @@ _DOCUMENT_BLOCK_PARAM_FIELDS: Final[dict[str, int]] = {
     "context": 4,
     "title": 5,
 }
-_DOCUMENT_BLOCK_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_DOCUMENT_BLOCK_PARAM_ORDERS: Final = KeyOrders(_DOCUMENT_BLOCK_PARAM_FIELDS)
 
 
 def decode_document_block_param(data: Any, strict: bool) -> DocumentBlockParam:
@@ -2030,12 +1965,7 @@ def decode_document_block_param_after_tag(data: Any, strict: bool) -> DocumentBl
     obj.context = context_
     obj.title = title_
     obj.extra = extra
-    try:
-        obj._wire = _DOCUMENT_BLOCK_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _DOCUMENT_BLOCK_PARAM_FIELDS, _DOCUMENT_BLOCK_PARAM_ORDERS
-        )
+    obj._wire = _DOCUMENT_BLOCK_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -2090,7 +2020,7 @@ _BASE64_PDF_SOURCE_PARAM_FIELDS: Final[dict[str, int]] = {
     "media_type": 1,
     "data": 2,
 }
-_BASE64_PDF_SOURCE_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BASE64_PDF_SOURCE_PARAM_ORDERS: Final = KeyOrders(_BASE64_PDF_SOURCE_PARAM_FIELDS)
 
 
 def decode_base64_pdf_source_param(data: Any, strict: bool) -> Base64PDFSourceParam:
@@ -2121,12 +2051,7 @@ def decode_base64_pdf_source_param_after_tag(data: Any, strict: bool) -> Base64P
     obj.media_type = "application/pdf"
     obj.data = data_
     obj.extra = extra
-    try:
-        obj._wire = _BASE64_PDF_SOURCE_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _BASE64_PDF_SOURCE_PARAM_FIELDS, _BASE64_PDF_SOURCE_PARAM_ORDERS
-        )
+    obj._wire = _BASE64_PDF_SOURCE_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -2181,7 +2106,7 @@ _PLAIN_TEXT_SOURCE_PARAM_FIELDS: Final[dict[str, int]] = {
     "media_type": 1,
     "data": 2,
 }
-_PLAIN_TEXT_SOURCE_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_PLAIN_TEXT_SOURCE_PARAM_ORDERS: Final = KeyOrders(_PLAIN_TEXT_SOURCE_PARAM_FIELDS)
 
 
 def decode_plain_text_source_param(data: Any, strict: bool) -> PlainTextSourceParam:
@@ -2212,12 +2137,7 @@ def decode_plain_text_source_param_after_tag(data: Any, strict: bool) -> PlainTe
     obj.media_type = "text/plain"
     obj.data = data_
     obj.extra = extra
-    try:
-        obj._wire = _PLAIN_TEXT_SOURCE_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _PLAIN_TEXT_SOURCE_PARAM_FIELDS, _PLAIN_TEXT_SOURCE_PARAM_ORDERS
-        )
+    obj._wire = _PLAIN_TEXT_SOURCE_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -2273,7 +2193,7 @@ _CONTENT_BLOCK_SOURCE_PARAM_FIELDS: Final[dict[str, int]] = {
     "type": 0,
     "content": 1,
 }
-_CONTENT_BLOCK_SOURCE_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_CONTENT_BLOCK_SOURCE_PARAM_ORDERS: Final = KeyOrders(_CONTENT_BLOCK_SOURCE_PARAM_FIELDS)
 
 
 def decode_content_block_source_param(data: Any, strict: bool) -> ContentBlockSourceParam:
@@ -2320,12 +2240,7 @@ def decode_content_block_source_param_after_tag(data: Any, strict: bool) -> Cont
     obj.type = "content"
     obj.content = content_
     obj.extra = extra
-    try:
-        obj._wire = _CONTENT_BLOCK_SOURCE_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _CONTENT_BLOCK_SOURCE_PARAM_FIELDS, _CONTENT_BLOCK_SOURCE_PARAM_ORDERS
-        )
+    obj._wire = _CONTENT_BLOCK_SOURCE_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -2373,7 +2288,7 @@ _URL_PDF_SOURCE_PARAM_FIELDS: Final[dict[str, int]] = {
     "type": 0,
     "url": 1,
 }
-_URL_PDF_SOURCE_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_URL_PDF_SOURCE_PARAM_ORDERS: Final = KeyOrders(_URL_PDF_SOURCE_PARAM_FIELDS)
 
 
 def decode_url_pdf_source_param(data: Any, strict: bool) -> URLPDFSourceParam:
@@ -2400,12 +2315,7 @@ def decode_url_pdf_source_param_after_tag(data: Any, strict: bool) -> URLPDFSour
     obj.type = "url"
     obj.url = url_
     obj.extra = extra
-    try:
-        obj._wire = _URL_PDF_SOURCE_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _URL_PDF_SOURCE_PARAM_FIELDS, _URL_PDF_SOURCE_PARAM_ORDERS
-        )
+    obj._wire = _URL_PDF_SOURCE_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -2455,7 +2365,7 @@ _FILE_DOCUMENT_SOURCE_PARAM_FIELDS: Final[dict[str, int]] = {
     "type": 0,
     "file_id": 1,
 }
-_FILE_DOCUMENT_SOURCE_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_FILE_DOCUMENT_SOURCE_PARAM_ORDERS: Final = KeyOrders(_FILE_DOCUMENT_SOURCE_PARAM_FIELDS)
 
 
 def decode_file_document_source_param(data: Any, strict: bool) -> FileDocumentSourceParam:
@@ -2482,12 +2392,7 @@ def decode_file_document_source_param_after_tag(data: Any, strict: bool) -> File
     obj.type = "file"
     obj.file_id = file_id_
     obj.extra = extra
-    try:
-        obj._wire = _FILE_DOCUMENT_SOURCE_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _FILE_DOCUMENT_SOURCE_PARAM_FIELDS, _FILE_DOCUMENT_SOURCE_PARAM_ORDERS
-        )
+    obj._wire = _FILE_DOCUMENT_SOURCE_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -2567,7 +2472,7 @@ _SEARCH_RESULT_BLOCK_PARAM_FIELDS: Final[dict[str, int]] = {
     "cache_control": 4,
     "citations": 5,
 }
-_SEARCH_RESULT_BLOCK_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_SEARCH_RESULT_BLOCK_PARAM_ORDERS: Final = KeyOrders(_SEARCH_RESULT_BLOCK_PARAM_FIELDS)
 
 
 def decode_search_result_block_param(data: Any, strict: bool) -> SearchResultBlockParam:
@@ -2643,12 +2548,7 @@ def decode_search_result_block_param_after_tag(data: Any, strict: bool) -> Searc
     obj.cache_control = cache_control_
     obj.citations = citations_
     obj.extra = extra
-    try:
-        obj._wire = _SEARCH_RESULT_BLOCK_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _SEARCH_RESULT_BLOCK_PARAM_FIELDS, _SEARCH_RESULT_BLOCK_PARAM_ORDERS
-        )
+    obj._wire = _SEARCH_RESULT_BLOCK_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -2704,7 +2604,7 @@ _THINKING_BLOCK_PARAM_FIELDS: Final[dict[str, int]] = {
     "thinking": 1,
     "signature": 2,
 }
-_THINKING_BLOCK_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_THINKING_BLOCK_PARAM_ORDERS: Final = KeyOrders(_THINKING_BLOCK_PARAM_FIELDS)
 
 
 def decode_thinking_block_param(data: Any, strict: bool) -> ThinkingBlockParam:
@@ -2735,12 +2635,7 @@ def decode_thinking_block_param_after_tag(data: Any, strict: bool) -> ThinkingBl
     obj.thinking = thinking_
     obj.signature = signature_
     obj.extra = extra
-    try:
-        obj._wire = _THINKING_BLOCK_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _THINKING_BLOCK_PARAM_FIELDS, _THINKING_BLOCK_PARAM_ORDERS
-        )
+    obj._wire = _THINKING_BLOCK_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -2790,7 +2685,7 @@ _REDACTED_THINKING_BLOCK_PARAM_FIELDS: Final[dict[str, int]] = {
     "type": 0,
     "data": 1,
 }
-_REDACTED_THINKING_BLOCK_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_REDACTED_THINKING_BLOCK_PARAM_ORDERS: Final = KeyOrders(_REDACTED_THINKING_BLOCK_PARAM_FIELDS)
 
 
 def decode_redacted_thinking_block_param(data: Any, strict: bool) -> RedactedThinkingBlockParam:
@@ -2819,14 +2714,7 @@ def decode_redacted_thinking_block_param_after_tag(
     obj.type = "redacted_thinking"
     obj.data = data_
     obj.extra = extra
-    try:
-        obj._wire = _REDACTED_THINKING_BLOCK_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _REDACTED_THINKING_BLOCK_PARAM_FIELDS,
-            _REDACTED_THINKING_BLOCK_PARAM_ORDERS,
-        )
+    obj._wire = _REDACTED_THINKING_BLOCK_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -2912,7 +2800,7 @@ _TOOL_USE_BLOCK_PARAM_FIELDS: Final[dict[str, int]] = {
     "caller": 5,
     "toolset_name": 6,
 }
-_TOOL_USE_BLOCK_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_TOOL_USE_BLOCK_PARAM_ORDERS: Final = KeyOrders(_TOOL_USE_BLOCK_PARAM_FIELDS)
 
 
 def decode_tool_use_block_param(data: Any, strict: bool) -> ToolUseBlockParam:
@@ -2988,12 +2876,7 @@ def decode_tool_use_block_param_after_tag(data: Any, strict: bool) -> ToolUseBlo
     obj.caller = caller_
     obj.toolset_name = toolset_name_
     obj.extra = extra
-    try:
-        obj._wire = _TOOL_USE_BLOCK_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _TOOL_USE_BLOCK_PARAM_FIELDS, _TOOL_USE_BLOCK_PARAM_ORDERS
-        )
+    obj._wire = _TOOL_USE_BLOCK_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -3090,7 +2973,7 @@ _TOOL_RESULT_BLOCK_PARAM_FIELDS: Final[dict[str, int]] = {
     "cache_control": 4,
     "toolset_name": 5,
 }
-_TOOL_RESULT_BLOCK_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_TOOL_RESULT_BLOCK_PARAM_ORDERS: Final = KeyOrders(_TOOL_RESULT_BLOCK_PARAM_FIELDS)
 
 
 def decode_tool_result_block_param(data: Any, strict: bool) -> ToolResultBlockParam:
@@ -3180,12 +3063,7 @@ def decode_tool_result_block_param_after_tag(data: Any, strict: bool) -> ToolRes
     obj.cache_control = cache_control_
     obj.toolset_name = toolset_name_
     obj.extra = extra
-    try:
-        obj._wire = _TOOL_RESULT_BLOCK_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _TOOL_RESULT_BLOCK_PARAM_FIELDS, _TOOL_RESULT_BLOCK_PARAM_ORDERS
-        )
+    obj._wire = _TOOL_RESULT_BLOCK_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -3247,7 +3125,7 @@ _TOOL_REFERENCE_BLOCK_PARAM_FIELDS: Final[dict[str, int]] = {
     "tool_name": 1,
     "cache_control": 2,
 }
-_TOOL_REFERENCE_BLOCK_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_TOOL_REFERENCE_BLOCK_PARAM_ORDERS: Final = KeyOrders(_TOOL_REFERENCE_BLOCK_PARAM_FIELDS)
 
 
 def decode_tool_reference_block_param(data: Any, strict: bool) -> ToolReferenceBlockParam:
@@ -3288,12 +3166,7 @@ def decode_tool_reference_block_param_after_tag(data: Any, strict: bool) -> Tool
     obj.tool_name = tool_name_
     obj.cache_control = cache_control_
     obj.extra = extra
-    try:
-        obj._wire = _TOOL_REFERENCE_BLOCK_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _TOOL_REFERENCE_BLOCK_PARAM_FIELDS, _TOOL_REFERENCE_BLOCK_PARAM_ORDERS
-        )
+    obj._wire = _TOOL_REFERENCE_BLOCK_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -3373,7 +3246,7 @@ _SERVER_TOOL_USE_BLOCK_PARAM_FIELDS: Final[dict[str, int]] = {
     "cache_control": 4,
     "caller": 5,
 }
-_SERVER_TOOL_USE_BLOCK_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_SERVER_TOOL_USE_BLOCK_PARAM_ORDERS: Final = KeyOrders(_SERVER_TOOL_USE_BLOCK_PARAM_FIELDS)
 
 
 def decode_server_tool_use_block_param(data: Any, strict: bool) -> ServerToolUseBlockParam:
@@ -3450,12 +3323,7 @@ def decode_server_tool_use_block_param_after_tag(
     obj.cache_control = cache_control_
     obj.caller = caller_
     obj.extra = extra
-    try:
-        obj._wire = _SERVER_TOOL_USE_BLOCK_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _SERVER_TOOL_USE_BLOCK_PARAM_FIELDS, _SERVER_TOOL_USE_BLOCK_PARAM_ORDERS
-        )
+    obj._wire = _SERVER_TOOL_USE_BLOCK_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -3533,7 +3401,9 @@ _WEB_SEARCH_TOOL_RESULT_BLOCK_PARAM_FIELDS: Final[dict[str, int]] = {
     "cache_control": 3,
     "caller": 4,
 }
-_WEB_SEARCH_TOOL_RESULT_BLOCK_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_WEB_SEARCH_TOOL_RESULT_BLOCK_PARAM_ORDERS: Final = KeyOrders(
+    _WEB_SEARCH_TOOL_RESULT_BLOCK_PARAM_FIELDS
+)
 
 
 def decode_web_search_tool_result_block_param(
@@ -3600,14 +3470,7 @@ def decode_web_search_tool_result_block_param_after_tag(
     obj.cache_control = cache_control_
     obj.caller = caller_
     obj.extra = extra
-    try:
-        obj._wire = _WEB_SEARCH_TOOL_RESULT_BLOCK_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _WEB_SEARCH_TOOL_RESULT_BLOCK_PARAM_FIELDS,
-            _WEB_SEARCH_TOOL_RESULT_BLOCK_PARAM_ORDERS,
-        )
+    obj._wire = _WEB_SEARCH_TOOL_RESULT_BLOCK_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -3677,7 +3540,7 @@ _WEB_SEARCH_RESULT_BLOCK_PARAM_FIELDS: Final[dict[str, int]] = {
     "encrypted_content": 3,
     "page_age": 4,
 }
-_WEB_SEARCH_RESULT_BLOCK_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_WEB_SEARCH_RESULT_BLOCK_PARAM_ORDERS: Final = KeyOrders(_WEB_SEARCH_RESULT_BLOCK_PARAM_FIELDS)
 
 
 def decode_web_search_result_block_param(data: Any, strict: bool) -> WebSearchResultBlockParam:
@@ -3735,14 +3598,7 @@ def decode_web_search_result_block_param_after_tag(
     obj.encrypted_content = encrypted_content_
     obj.page_age = page_age_
     obj.extra = extra
-    try:
-        obj._wire = _WEB_SEARCH_RESULT_BLOCK_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _WEB_SEARCH_RESULT_BLOCK_PARAM_FIELDS,
-            _WEB_SEARCH_RESULT_BLOCK_PARAM_ORDERS,
-        )
+    obj._wire = _WEB_SEARCH_RESULT_BLOCK_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -3792,9 +3648,9 @@ _WEB_SEARCH_TOOL_REQUEST_ERROR_OBJECT_PARAM_FIELDS: Final[dict[str, int]] = {
     "type": 0,
     "error_code": 1,
 }
-_WEB_SEARCH_TOOL_REQUEST_ERROR_OBJECT_PARAM_ORDERS: Final[
-    dict[tuple[str, ...], tuple[str, ...]]
-] = {}
+_WEB_SEARCH_TOOL_REQUEST_ERROR_OBJECT_PARAM_ORDERS: Final = KeyOrders(
+    _WEB_SEARCH_TOOL_REQUEST_ERROR_OBJECT_PARAM_FIELDS
+)
 
 
 def decode_web_search_tool_request_error_object_param(
@@ -3835,14 +3691,7 @@ def decode_web_search_tool_request_error_object_param_after_tag(
     obj.type = "web_search_tool_result_error"
     obj.error_code = error_code_
     obj.extra = extra
-    try:
-        obj._wire = _WEB_SEARCH_TOOL_REQUEST_ERROR_OBJECT_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _WEB_SEARCH_TOOL_REQUEST_ERROR_OBJECT_PARAM_FIELDS,
-            _WEB_SEARCH_TOOL_REQUEST_ERROR_OBJECT_PARAM_ORDERS,
-        )
+    obj._wire = _WEB_SEARCH_TOOL_REQUEST_ERROR_OBJECT_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -3902,7 +3751,7 @@ _CONTAINER_UPLOAD_BLOCK_PARAM_FIELDS: Final[dict[str, int]] = {
     "file_id": 1,
     "cache_control": 2,
 }
-_CONTAINER_UPLOAD_BLOCK_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_CONTAINER_UPLOAD_BLOCK_PARAM_ORDERS: Final = KeyOrders(_CONTAINER_UPLOAD_BLOCK_PARAM_FIELDS)
 
 
 def decode_container_upload_block_param(data: Any, strict: bool) -> ContainerUploadBlockParam:
@@ -3945,12 +3794,7 @@ def decode_container_upload_block_param_after_tag(
     obj.file_id = file_id_
     obj.cache_control = cache_control_
     obj.extra = extra
-    try:
-        obj._wire = _CONTAINER_UPLOAD_BLOCK_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _CONTAINER_UPLOAD_BLOCK_PARAM_FIELDS, _CONTAINER_UPLOAD_BLOCK_PARAM_ORDERS
-        )
+    obj._wire = _CONTAINER_UPLOAD_BLOCK_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -4053,7 +3897,7 @@ _COMPACTION_BLOCK_PARAM_FIELDS: Final[dict[str, int]] = {
     "tool_changes": 4,
     "cache_control": 5,
 }
-_COMPACTION_BLOCK_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_COMPACTION_BLOCK_PARAM_ORDERS: Final = KeyOrders(_COMPACTION_BLOCK_PARAM_FIELDS)
 
 
 def decode_compaction_block_param(data: Any, strict: bool) -> CompactionBlockParam:
@@ -4144,12 +3988,7 @@ def decode_compaction_block_param_after_tag(data: Any, strict: bool) -> Compacti
     obj.tool_changes = tool_changes_
     obj.cache_control = cache_control_
     obj.extra = extra
-    try:
-        obj._wire = _COMPACTION_BLOCK_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _COMPACTION_BLOCK_PARAM_FIELDS, _COMPACTION_BLOCK_PARAM_ORDERS
-        )
+    obj._wire = _COMPACTION_BLOCK_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -4212,7 +4051,9 @@ _REQUEST_TOOL_ADDITION_BLOCK_PARAM_FIELDS: Final[dict[str, int]] = {
     "tool": 1,
     "cache_control": 2,
 }
-_REQUEST_TOOL_ADDITION_BLOCK_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_REQUEST_TOOL_ADDITION_BLOCK_PARAM_ORDERS: Final = KeyOrders(
+    _REQUEST_TOOL_ADDITION_BLOCK_PARAM_FIELDS
+)
 
 
 def decode_request_tool_addition_block_param(
@@ -4259,14 +4100,7 @@ def decode_request_tool_addition_block_param_after_tag(
     obj.tool = tool_
     obj.cache_control = cache_control_
     obj.extra = extra
-    try:
-        obj._wire = _REQUEST_TOOL_ADDITION_BLOCK_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _REQUEST_TOOL_ADDITION_BLOCK_PARAM_FIELDS,
-            _REQUEST_TOOL_ADDITION_BLOCK_PARAM_ORDERS,
-        )
+    obj._wire = _REQUEST_TOOL_ADDITION_BLOCK_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -4329,7 +4163,9 @@ _REQUEST_TOOL_REMOVAL_BLOCK_PARAM_FIELDS: Final[dict[str, int]] = {
     "tool": 1,
     "cache_control": 2,
 }
-_REQUEST_TOOL_REMOVAL_BLOCK_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_REQUEST_TOOL_REMOVAL_BLOCK_PARAM_ORDERS: Final = KeyOrders(
+    _REQUEST_TOOL_REMOVAL_BLOCK_PARAM_FIELDS
+)
 
 
 def decode_request_tool_removal_block_param(
@@ -4376,14 +4212,7 @@ def decode_request_tool_removal_block_param_after_tag(
     obj.tool = tool_
     obj.cache_control = cache_control_
     obj.extra = extra
-    try:
-        obj._wire = _REQUEST_TOOL_REMOVAL_BLOCK_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _REQUEST_TOOL_REMOVAL_BLOCK_PARAM_FIELDS,
-            _REQUEST_TOOL_REMOVAL_BLOCK_PARAM_ORDERS,
-        )
+    obj._wire = _REQUEST_TOOL_REMOVAL_BLOCK_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -4437,7 +4266,9 @@ _TOOL_CHANGE_TOOL_REFERENCE_PARAM_FIELDS: Final[dict[str, int]] = {
     "type": 0,
     "name": 1,
 }
-_TOOL_CHANGE_TOOL_REFERENCE_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_TOOL_CHANGE_TOOL_REFERENCE_PARAM_ORDERS: Final = KeyOrders(
+    _TOOL_CHANGE_TOOL_REFERENCE_PARAM_FIELDS
+)
 
 
 def decode_tool_change_tool_reference_param(
@@ -4468,14 +4299,7 @@ def decode_tool_change_tool_reference_param_after_tag(
     obj.type = "tool_reference"
     obj.name = name_
     obj.extra = extra
-    try:
-        obj._wire = _TOOL_CHANGE_TOOL_REFERENCE_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _TOOL_CHANGE_TOOL_REFERENCE_PARAM_FIELDS,
-            _TOOL_CHANGE_TOOL_REFERENCE_PARAM_ORDERS,
-        )
+    obj._wire = _TOOL_CHANGE_TOOL_REFERENCE_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -4534,7 +4358,9 @@ _TOOL_CHANGE_MCP_TOOL_REFERENCE_PARAM_FIELDS: Final[dict[str, int]] = {
     "server_name": 1,
     "name": 2,
 }
-_TOOL_CHANGE_MCP_TOOL_REFERENCE_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_TOOL_CHANGE_MCP_TOOL_REFERENCE_PARAM_ORDERS: Final = KeyOrders(
+    _TOOL_CHANGE_MCP_TOOL_REFERENCE_PARAM_FIELDS
+)
 
 
 def decode_tool_change_mcp_tool_reference_param(
@@ -4573,14 +4399,7 @@ def decode_tool_change_mcp_tool_reference_param_after_tag(
     obj.server_name = server_name_
     obj.name = name_
     obj.extra = extra
-    try:
-        obj._wire = _TOOL_CHANGE_MCP_TOOL_REFERENCE_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _TOOL_CHANGE_MCP_TOOL_REFERENCE_PARAM_FIELDS,
-            _TOOL_CHANGE_MCP_TOOL_REFERENCE_PARAM_ORDERS,
-        )
+    obj._wire = _TOOL_CHANGE_MCP_TOOL_REFERENCE_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -4633,7 +4452,9 @@ _TOOL_CHANGE_MCP_TOOLSET_REFERENCE_PARAM_FIELDS: Final[dict[str, int]] = {
     "type": 0,
     "server_name": 1,
 }
-_TOOL_CHANGE_MCP_TOOLSET_REFERENCE_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_TOOL_CHANGE_MCP_TOOLSET_REFERENCE_PARAM_ORDERS: Final = KeyOrders(
+    _TOOL_CHANGE_MCP_TOOLSET_REFERENCE_PARAM_FIELDS
+)
 
 
 def decode_tool_change_mcp_toolset_reference_param(
@@ -4668,14 +4489,7 @@ def decode_tool_change_mcp_toolset_reference_param_after_tag(
     obj.type = "mcp_toolset_reference"
     obj.server_name = server_name_
     obj.extra = extra
-    try:
-        obj._wire = _TOOL_CHANGE_MCP_TOOLSET_REFERENCE_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _TOOL_CHANGE_MCP_TOOLSET_REFERENCE_PARAM_FIELDS,
-            _TOOL_CHANGE_MCP_TOOLSET_REFERENCE_PARAM_ORDERS,
-        )
+    obj._wire = _TOOL_CHANGE_MCP_TOOLSET_REFERENCE_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -4730,7 +4544,9 @@ _TOOL_CHANGE_TOOL_DEFINITION_PARAM_FIELDS: Final[dict[str, int]] = {
     "type": 0,
     "definition": 1,
 }
-_TOOL_CHANGE_TOOL_DEFINITION_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_TOOL_CHANGE_TOOL_DEFINITION_PARAM_ORDERS: Final = KeyOrders(
+    _TOOL_CHANGE_TOOL_DEFINITION_PARAM_FIELDS
+)
 
 
 def decode_tool_change_tool_definition_param(
@@ -4763,14 +4579,7 @@ def decode_tool_change_tool_definition_param_after_tag(
     obj.type = "tool_definition"
     obj.definition = definition_
     obj.extra = extra
-    try:
-        obj._wire = _TOOL_CHANGE_TOOL_DEFINITION_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _TOOL_CHANGE_TOOL_DEFINITION_PARAM_FIELDS,
-            _TOOL_CHANGE_TOOL_DEFINITION_PARAM_ORDERS,
-        )
+    obj._wire = _TOOL_CHANGE_TOOL_DEFINITION_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -4843,7 +4652,7 @@ _FALLBACK_BLOCK_PARAM_FIELDS: Final[dict[str, int]] = {
     "to": 2,
     "trigger": 3,
 }
-_FALLBACK_BLOCK_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_FALLBACK_BLOCK_PARAM_ORDERS: Final = KeyOrders(_FALLBACK_BLOCK_PARAM_FIELDS)
 
 
 def decode_fallback_block_param(data: Any, strict: bool) -> FallbackBlockParam:
@@ -4891,12 +4700,7 @@ def decode_fallback_block_param_after_tag(data: Any, strict: bool) -> FallbackBl
     obj.to = to_
     obj.trigger = trigger_
     obj.extra = extra
-    try:
-        obj._wire = _FALLBACK_BLOCK_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _FALLBACK_BLOCK_PARAM_FIELDS, _FALLBACK_BLOCK_PARAM_ORDERS
-        )
+    obj._wire = _FALLBACK_BLOCK_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -4943,7 +4747,7 @@ class FallbackInfoParam(Model):
 _FALLBACK_INFO_PARAM_FIELDS: Final[dict[str, int]] = {
     "model": 0,
 }
-_FALLBACK_INFO_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_FALLBACK_INFO_PARAM_ORDERS: Final = KeyOrders(_FALLBACK_INFO_PARAM_FIELDS)
 
 
 def decode_fallback_info_param(data: Any, strict: bool) -> FallbackInfoParam:
@@ -4962,12 +4766,7 @@ def decode_fallback_info_param(data: Any, strict: bool) -> FallbackInfoParam:
     obj = new_instance(FallbackInfoParam)
     obj.model = model_
     obj.extra = extra
-    try:
-        obj._wire = _FALLBACK_INFO_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _FALLBACK_INFO_PARAM_FIELDS, _FALLBACK_INFO_PARAM_ORDERS
-        )
+    obj._wire = _FALLBACK_INFO_PARAM_ORDERS[tuple(data)]
     return obj
 
 

@@ -13,6 +13,7 @@ from ._runtime import (
     JSON_INT_MIN,
     UNSET,
     DecodeError,
+    KeyOrders,
     Decoder,
     LazyTable,
     Model,
@@ -23,7 +24,6 @@ from ._runtime import (
     extra_fields,
     has_lone_surrogate,
     in_received_order,
-    learn_order,
     list_of,
     missing_field,
     new_instance,
@@ -322,7 +322,9 @@ _WEB_FETCH_TOOL_RESULT_BLOCK_PARAM_FIELDS: Final[dict[str, int]] = {
     "cache_control": 3,
     "caller": 4,
 }
-_WEB_FETCH_TOOL_RESULT_BLOCK_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_WEB_FETCH_TOOL_RESULT_BLOCK_PARAM_ORDERS: Final = KeyOrders(
+    _WEB_FETCH_TOOL_RESULT_BLOCK_PARAM_FIELDS
+)
 
 
 def decode_web_fetch_tool_result_block_param(
@@ -387,14 +389,7 @@ def decode_web_fetch_tool_result_block_param_after_tag(
     obj.cache_control = cache_control_
     obj.caller = caller_
     obj.extra = extra
-    try:
-        obj._wire = _WEB_FETCH_TOOL_RESULT_BLOCK_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _WEB_FETCH_TOOL_RESULT_BLOCK_PARAM_FIELDS,
-            _WEB_FETCH_TOOL_RESULT_BLOCK_PARAM_ORDERS,
-        )
+    obj._wire = _WEB_FETCH_TOOL_RESULT_BLOCK_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -460,7 +455,7 @@ _WEB_FETCH_BLOCK_PARAM_FIELDS: Final[dict[str, int]] = {
     "content": 2,
     "retrieved_at": 3,
 }
-_WEB_FETCH_BLOCK_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_WEB_FETCH_BLOCK_PARAM_ORDERS: Final = KeyOrders(_WEB_FETCH_BLOCK_PARAM_FIELDS)
 
 
 def decode_web_fetch_block_param(data: Any, strict: bool) -> WebFetchBlockParam:
@@ -508,12 +503,7 @@ def decode_web_fetch_block_param_after_tag(data: Any, strict: bool) -> WebFetchB
     obj.content = content_
     obj.retrieved_at = retrieved_at_
     obj.extra = extra
-    try:
-        obj._wire = _WEB_FETCH_BLOCK_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _WEB_FETCH_BLOCK_PARAM_FIELDS, _WEB_FETCH_BLOCK_PARAM_ORDERS
-        )
+    obj._wire = _WEB_FETCH_BLOCK_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -563,7 +553,9 @@ _WEB_FETCH_TOOL_RESULT_ERROR_BLOCK_PARAM_FIELDS: Final[dict[str, int]] = {
     "type": 0,
     "error_code": 1,
 }
-_WEB_FETCH_TOOL_RESULT_ERROR_BLOCK_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_WEB_FETCH_TOOL_RESULT_ERROR_BLOCK_PARAM_ORDERS: Final = KeyOrders(
+    _WEB_FETCH_TOOL_RESULT_ERROR_BLOCK_PARAM_FIELDS
+)
 
 
 def decode_web_fetch_tool_result_error_block_param(
@@ -604,14 +596,7 @@ def decode_web_fetch_tool_result_error_block_param_after_tag(
     obj.type = "web_fetch_tool_result_error"
     obj.error_code = error_code_
     obj.extra = extra
-    try:
-        obj._wire = _WEB_FETCH_TOOL_RESULT_ERROR_BLOCK_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _WEB_FETCH_TOOL_RESULT_ERROR_BLOCK_PARAM_FIELDS,
-            _WEB_FETCH_TOOL_RESULT_ERROR_BLOCK_PARAM_ORDERS,
-        )
+    obj._wire = _WEB_FETCH_TOOL_RESULT_ERROR_BLOCK_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -677,7 +662,9 @@ _CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_FIELDS: Final[dict[str, int]] = {
     "content": 2,
     "cache_control": 3,
 }
-_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_ORDERS: Final = KeyOrders(
+    _CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_FIELDS
+)
 
 
 def decode_code_execution_tool_result_block_param(
@@ -732,14 +719,7 @@ def decode_code_execution_tool_result_block_param_after_tag(
     obj.content = content_
     obj.cache_control = cache_control_
     obj.extra = extra
-    try:
-        obj._wire = _CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_FIELDS,
-            _CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_ORDERS,
-        )
+    obj._wire = _CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -817,7 +797,9 @@ _CODE_EXECUTION_RESULT_BLOCK_PARAM_FIELDS: Final[dict[str, int]] = {
     "content": 4,
     "abort_reason": 5,
 }
-_CODE_EXECUTION_RESULT_BLOCK_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_CODE_EXECUTION_RESULT_BLOCK_PARAM_ORDERS: Final = KeyOrders(
+    _CODE_EXECUTION_RESULT_BLOCK_PARAM_FIELDS
+)
 
 
 def decode_code_execution_result_block_param(
@@ -899,14 +881,7 @@ def decode_code_execution_result_block_param_after_tag(
     obj.content = content_
     obj.abort_reason = abort_reason_
     obj.extra = extra
-    try:
-        obj._wire = _CODE_EXECUTION_RESULT_BLOCK_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _CODE_EXECUTION_RESULT_BLOCK_PARAM_FIELDS,
-            _CODE_EXECUTION_RESULT_BLOCK_PARAM_ORDERS,
-        )
+    obj._wire = _CODE_EXECUTION_RESULT_BLOCK_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -978,9 +953,9 @@ _ENCRYPTED_CODE_EXECUTION_RESULT_BLOCK_PARAM_FIELDS: Final[dict[str, int]] = {
     "return_code": 3,
     "content": 4,
 }
-_ENCRYPTED_CODE_EXECUTION_RESULT_BLOCK_PARAM_ORDERS: Final[
-    dict[tuple[str, ...], tuple[str, ...]]
-] = {}
+_ENCRYPTED_CODE_EXECUTION_RESULT_BLOCK_PARAM_ORDERS: Final = KeyOrders(
+    _ENCRYPTED_CODE_EXECUTION_RESULT_BLOCK_PARAM_FIELDS
+)
 
 
 def decode_encrypted_code_execution_result_block_param(
@@ -1051,14 +1026,7 @@ def decode_encrypted_code_execution_result_block_param_after_tag(
     obj.return_code = return_code_
     obj.content = content_
     obj.extra = extra
-    try:
-        obj._wire = _ENCRYPTED_CODE_EXECUTION_RESULT_BLOCK_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _ENCRYPTED_CODE_EXECUTION_RESULT_BLOCK_PARAM_FIELDS,
-            _ENCRYPTED_CODE_EXECUTION_RESULT_BLOCK_PARAM_ORDERS,
-        )
+    obj._wire = _ENCRYPTED_CODE_EXECUTION_RESULT_BLOCK_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -1108,7 +1076,9 @@ _CODE_EXECUTION_OUTPUT_BLOCK_PARAM_FIELDS: Final[dict[str, int]] = {
     "type": 0,
     "file_id": 1,
 }
-_CODE_EXECUTION_OUTPUT_BLOCK_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_CODE_EXECUTION_OUTPUT_BLOCK_PARAM_ORDERS: Final = KeyOrders(
+    _CODE_EXECUTION_OUTPUT_BLOCK_PARAM_FIELDS
+)
 
 
 def decode_code_execution_output_block_param(
@@ -1139,14 +1109,7 @@ def decode_code_execution_output_block_param_after_tag(
     obj.type = "code_execution_output"
     obj.file_id = file_id_
     obj.extra = extra
-    try:
-        obj._wire = _CODE_EXECUTION_OUTPUT_BLOCK_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _CODE_EXECUTION_OUTPUT_BLOCK_PARAM_FIELDS,
-            _CODE_EXECUTION_OUTPUT_BLOCK_PARAM_ORDERS,
-        )
+    obj._wire = _CODE_EXECUTION_OUTPUT_BLOCK_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -1196,7 +1159,9 @@ _CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_FIELDS: Final[dict[str, int]] = {
     "type": 0,
     "error_code": 1,
 }
-_CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_ORDERS: Final = KeyOrders(
+    _CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_FIELDS
+)
 
 
 def decode_code_execution_tool_result_error_param(
@@ -1237,14 +1202,7 @@ def decode_code_execution_tool_result_error_param_after_tag(
     obj.type = "code_execution_tool_result_error"
     obj.error_code = error_code_
     obj.extra = extra
-    try:
-        obj._wire = _CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_FIELDS,
-            _CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_ORDERS,
-        )
+    obj._wire = _CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -1314,9 +1272,9 @@ _BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_FIELDS: Final[dict[str, int]] = {
     "content": 2,
     "cache_control": 3,
 }
-_BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_ORDERS: Final[
-    dict[tuple[str, ...], tuple[str, ...]]
-] = {}
+_BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_ORDERS: Final = KeyOrders(
+    _BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_FIELDS
+)
 
 
 def decode_bash_code_execution_tool_result_block_param(
@@ -1373,14 +1331,7 @@ def decode_bash_code_execution_tool_result_block_param_after_tag(
     obj.content = content_
     obj.cache_control = cache_control_
     obj.extra = extra
-    try:
-        obj._wire = _BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_FIELDS,
-            _BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_ORDERS,
-        )
+    obj._wire = _BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -1450,7 +1401,9 @@ _BASH_CODE_EXECUTION_RESULT_BLOCK_PARAM_FIELDS: Final[dict[str, int]] = {
     "return_code": 3,
     "content": 4,
 }
-_BASH_CODE_EXECUTION_RESULT_BLOCK_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BASH_CODE_EXECUTION_RESULT_BLOCK_PARAM_ORDERS: Final = KeyOrders(
+    _BASH_CODE_EXECUTION_RESULT_BLOCK_PARAM_FIELDS
+)
 
 
 def decode_bash_code_execution_result_block_param(
@@ -1517,14 +1470,7 @@ def decode_bash_code_execution_result_block_param_after_tag(
     obj.return_code = return_code_
     obj.content = content_
     obj.extra = extra
-    try:
-        obj._wire = _BASH_CODE_EXECUTION_RESULT_BLOCK_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _BASH_CODE_EXECUTION_RESULT_BLOCK_PARAM_FIELDS,
-            _BASH_CODE_EXECUTION_RESULT_BLOCK_PARAM_ORDERS,
-        )
+    obj._wire = _BASH_CODE_EXECUTION_RESULT_BLOCK_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -1574,7 +1520,9 @@ _BASH_CODE_EXECUTION_OUTPUT_BLOCK_PARAM_FIELDS: Final[dict[str, int]] = {
     "type": 0,
     "file_id": 1,
 }
-_BASH_CODE_EXECUTION_OUTPUT_BLOCK_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BASH_CODE_EXECUTION_OUTPUT_BLOCK_PARAM_ORDERS: Final = KeyOrders(
+    _BASH_CODE_EXECUTION_OUTPUT_BLOCK_PARAM_FIELDS
+)
 
 
 def decode_bash_code_execution_output_block_param(
@@ -1605,14 +1553,7 @@ def decode_bash_code_execution_output_block_param_after_tag(
     obj.type = "bash_code_execution_output"
     obj.file_id = file_id_
     obj.extra = extra
-    try:
-        obj._wire = _BASH_CODE_EXECUTION_OUTPUT_BLOCK_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _BASH_CODE_EXECUTION_OUTPUT_BLOCK_PARAM_FIELDS,
-            _BASH_CODE_EXECUTION_OUTPUT_BLOCK_PARAM_ORDERS,
-        )
+    obj._wire = _BASH_CODE_EXECUTION_OUTPUT_BLOCK_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -1664,9 +1605,9 @@ _BASH_CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_FIELDS: Final[dict[str, int]] = {
     "type": 0,
     "error_code": 1,
 }
-_BASH_CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_ORDERS: Final[
-    dict[tuple[str, ...], tuple[str, ...]]
-] = {}
+_BASH_CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_ORDERS: Final = KeyOrders(
+    _BASH_CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_FIELDS
+)
 
 
 def decode_bash_code_execution_tool_result_error_param(
@@ -1707,14 +1648,7 @@ def decode_bash_code_execution_tool_result_error_param_after_tag(
     obj.type = "bash_code_execution_tool_result_error"
     obj.error_code = error_code_
     obj.extra = extra
-    try:
-        obj._wire = _BASH_CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _BASH_CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_FIELDS,
-            _BASH_CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_ORDERS,
-        )
+    obj._wire = _BASH_CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -1786,9 +1720,9 @@ _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_FIELDS: Final[dict[str, int]
     "content": 2,
     "cache_control": 3,
 }
-_TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_ORDERS: Final[
-    dict[tuple[str, ...], tuple[str, ...]]
-] = {}
+_TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_ORDERS: Final = KeyOrders(
+    _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_FIELDS
+)
 
 
 def decode_text_editor_code_execution_tool_result_block_param(
@@ -1845,14 +1779,7 @@ def decode_text_editor_code_execution_tool_result_block_param_after_tag(
     obj.content = content_
     obj.cache_control = cache_control_
     obj.extra = extra
-    try:
-        obj._wire = _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_FIELDS,
-            _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_ORDERS,
-        )
+    obj._wire = _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -1934,9 +1861,9 @@ _TEXT_EDITOR_CODE_EXECUTION_VIEW_RESULT_BLOCK_PARAM_FIELDS: Final[dict[str, int]
     "start_line": 4,
     "total_lines": 5,
 }
-_TEXT_EDITOR_CODE_EXECUTION_VIEW_RESULT_BLOCK_PARAM_ORDERS: Final[
-    dict[tuple[str, ...], tuple[str, ...]]
-] = {}
+_TEXT_EDITOR_CODE_EXECUTION_VIEW_RESULT_BLOCK_PARAM_ORDERS: Final = KeyOrders(
+    _TEXT_EDITOR_CODE_EXECUTION_VIEW_RESULT_BLOCK_PARAM_FIELDS
+)
 
 
 def decode_text_editor_code_execution_view_result_block_param(
@@ -2008,14 +1935,7 @@ def decode_text_editor_code_execution_view_result_block_param_after_tag(
     obj.start_line = start_line_
     obj.total_lines = total_lines_
     obj.extra = extra
-    try:
-        obj._wire = _TEXT_EDITOR_CODE_EXECUTION_VIEW_RESULT_BLOCK_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _TEXT_EDITOR_CODE_EXECUTION_VIEW_RESULT_BLOCK_PARAM_FIELDS,
-            _TEXT_EDITOR_CODE_EXECUTION_VIEW_RESULT_BLOCK_PARAM_ORDERS,
-        )
+    obj._wire = _TEXT_EDITOR_CODE_EXECUTION_VIEW_RESULT_BLOCK_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -2069,9 +1989,9 @@ _TEXT_EDITOR_CODE_EXECUTION_CREATE_RESULT_BLOCK_PARAM_FIELDS: Final[dict[str, in
     "type": 0,
     "is_file_update": 1,
 }
-_TEXT_EDITOR_CODE_EXECUTION_CREATE_RESULT_BLOCK_PARAM_ORDERS: Final[
-    dict[tuple[str, ...], tuple[str, ...]]
-] = {}
+_TEXT_EDITOR_CODE_EXECUTION_CREATE_RESULT_BLOCK_PARAM_ORDERS: Final = KeyOrders(
+    _TEXT_EDITOR_CODE_EXECUTION_CREATE_RESULT_BLOCK_PARAM_FIELDS
+)
 
 
 def decode_text_editor_code_execution_create_result_block_param(
@@ -2104,14 +2024,7 @@ def decode_text_editor_code_execution_create_result_block_param_after_tag(
     obj.type = "text_editor_code_execution_create_result"
     obj.is_file_update = is_file_update_
     obj.extra = extra
-    try:
-        obj._wire = _TEXT_EDITOR_CODE_EXECUTION_CREATE_RESULT_BLOCK_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _TEXT_EDITOR_CODE_EXECUTION_CREATE_RESULT_BLOCK_PARAM_FIELDS,
-            _TEXT_EDITOR_CODE_EXECUTION_CREATE_RESULT_BLOCK_PARAM_ORDERS,
-        )
+    obj._wire = _TEXT_EDITOR_CODE_EXECUTION_CREATE_RESULT_BLOCK_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -2203,9 +2116,9 @@ _TEXT_EDITOR_CODE_EXECUTION_STR_REPLACE_RESULT_BLOCK_PARAM_FIELDS: Final[dict[st
     "new_start": 4,
     "new_lines": 5,
 }
-_TEXT_EDITOR_CODE_EXECUTION_STR_REPLACE_RESULT_BLOCK_PARAM_ORDERS: Final[
-    dict[tuple[str, ...], tuple[str, ...]]
-] = {}
+_TEXT_EDITOR_CODE_EXECUTION_STR_REPLACE_RESULT_BLOCK_PARAM_ORDERS: Final = KeyOrders(
+    _TEXT_EDITOR_CODE_EXECUTION_STR_REPLACE_RESULT_BLOCK_PARAM_FIELDS
+)
 
 
 def decode_text_editor_code_execution_str_replace_result_block_param(
@@ -2290,14 +2203,7 @@ def decode_text_editor_code_execution_str_replace_result_block_param_after_tag(
     obj.new_start = new_start_
     obj.new_lines = new_lines_
     obj.extra = extra
-    try:
-        obj._wire = _TEXT_EDITOR_CODE_EXECUTION_STR_REPLACE_RESULT_BLOCK_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _TEXT_EDITOR_CODE_EXECUTION_STR_REPLACE_RESULT_BLOCK_PARAM_FIELDS,
-            _TEXT_EDITOR_CODE_EXECUTION_STR_REPLACE_RESULT_BLOCK_PARAM_ORDERS,
-        )
+    obj._wire = _TEXT_EDITOR_CODE_EXECUTION_STR_REPLACE_RESULT_BLOCK_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -2357,9 +2263,9 @@ _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_FIELDS: Final[dict[str, int]
     "error_code": 1,
     "error_message": 2,
 }
-_TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_ORDERS: Final[
-    dict[tuple[str, ...], tuple[str, ...]]
-] = {}
+_TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_ORDERS: Final = KeyOrders(
+    _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_FIELDS
+)
 
 
 def decode_text_editor_code_execution_tool_result_error_param(
@@ -2417,14 +2323,7 @@ def decode_text_editor_code_execution_tool_result_error_param_after_tag(
     obj.error_code = error_code_
     obj.error_message = error_message_
     obj.extra = extra
-    try:
-        obj._wire = _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_FIELDS,
-            _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_ORDERS,
-        )
+    obj._wire = _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_ERROR_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -2490,7 +2389,9 @@ _TOOL_SEARCH_TOOL_RESULT_BLOCK_PARAM_FIELDS: Final[dict[str, int]] = {
     "content": 2,
     "cache_control": 3,
 }
-_TOOL_SEARCH_TOOL_RESULT_BLOCK_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_TOOL_SEARCH_TOOL_RESULT_BLOCK_PARAM_ORDERS: Final = KeyOrders(
+    _TOOL_SEARCH_TOOL_RESULT_BLOCK_PARAM_FIELDS
+)
 
 
 def decode_tool_search_tool_result_block_param(
@@ -2545,14 +2446,7 @@ def decode_tool_search_tool_result_block_param_after_tag(
     obj.content = content_
     obj.cache_control = cache_control_
     obj.extra = extra
-    try:
-        obj._wire = _TOOL_SEARCH_TOOL_RESULT_BLOCK_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _TOOL_SEARCH_TOOL_RESULT_BLOCK_PARAM_FIELDS,
-            _TOOL_SEARCH_TOOL_RESULT_BLOCK_PARAM_ORDERS,
-        )
+    obj._wire = _TOOL_SEARCH_TOOL_RESULT_BLOCK_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -2606,9 +2500,9 @@ _TOOL_SEARCH_TOOL_SEARCH_RESULT_BLOCK_PARAM_FIELDS: Final[dict[str, int]] = {
     "type": 0,
     "tool_references": 1,
 }
-_TOOL_SEARCH_TOOL_SEARCH_RESULT_BLOCK_PARAM_ORDERS: Final[
-    dict[tuple[str, ...], tuple[str, ...]]
-] = {}
+_TOOL_SEARCH_TOOL_SEARCH_RESULT_BLOCK_PARAM_ORDERS: Final = KeyOrders(
+    _TOOL_SEARCH_TOOL_SEARCH_RESULT_BLOCK_PARAM_FIELDS
+)
 
 
 def decode_tool_search_tool_search_result_block_param(
@@ -2655,14 +2549,7 @@ def decode_tool_search_tool_search_result_block_param_after_tag(
     obj.type = "tool_search_tool_search_result"
     obj.tool_references = tool_references_
     obj.extra = extra
-    try:
-        obj._wire = _TOOL_SEARCH_TOOL_SEARCH_RESULT_BLOCK_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _TOOL_SEARCH_TOOL_SEARCH_RESULT_BLOCK_PARAM_FIELDS,
-            _TOOL_SEARCH_TOOL_SEARCH_RESULT_BLOCK_PARAM_ORDERS,
-        )
+    obj._wire = _TOOL_SEARCH_TOOL_SEARCH_RESULT_BLOCK_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -2720,7 +2607,9 @@ _TOOL_SEARCH_TOOL_RESULT_ERROR_PARAM_FIELDS: Final[dict[str, int]] = {
     "error_code": 1,
     "error_message": 2,
 }
-_TOOL_SEARCH_TOOL_RESULT_ERROR_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_TOOL_SEARCH_TOOL_RESULT_ERROR_PARAM_ORDERS: Final = KeyOrders(
+    _TOOL_SEARCH_TOOL_RESULT_ERROR_PARAM_FIELDS
+)
 
 
 def decode_tool_search_tool_result_error_param(
@@ -2776,14 +2665,7 @@ def decode_tool_search_tool_result_error_param_after_tag(
     obj.error_code = error_code_
     obj.error_message = error_message_
     obj.extra = extra
-    try:
-        obj._wire = _TOOL_SEARCH_TOOL_RESULT_ERROR_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _TOOL_SEARCH_TOOL_RESULT_ERROR_PARAM_FIELDS,
-            _TOOL_SEARCH_TOOL_RESULT_ERROR_PARAM_ORDERS,
-        )
+    obj._wire = _TOOL_SEARCH_TOOL_RESULT_ERROR_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -2852,7 +2734,7 @@ _ADVISOR_TOOL_RESULT_BLOCK_PARAM_FIELDS: Final[dict[str, int]] = {
     "content": 2,
     "cache_control": 3,
 }
-_ADVISOR_TOOL_RESULT_BLOCK_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_ADVISOR_TOOL_RESULT_BLOCK_PARAM_ORDERS: Final = KeyOrders(_ADVISOR_TOOL_RESULT_BLOCK_PARAM_FIELDS)
 
 
 def decode_advisor_tool_result_block_param(data: Any, strict: bool) -> AdvisorToolResultBlockParam:
@@ -2905,14 +2787,7 @@ def decode_advisor_tool_result_block_param_after_tag(
     obj.content = content_
     obj.cache_control = cache_control_
     obj.extra = extra
-    try:
-        obj._wire = _ADVISOR_TOOL_RESULT_BLOCK_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _ADVISOR_TOOL_RESULT_BLOCK_PARAM_FIELDS,
-            _ADVISOR_TOOL_RESULT_BLOCK_PARAM_ORDERS,
-        )
+    obj._wire = _ADVISOR_TOOL_RESULT_BLOCK_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -2973,7 +2848,7 @@ _ADVISOR_RESULT_BLOCK_PARAM_FIELDS: Final[dict[str, int]] = {
     "text": 1,
     "stop_reason": 2,
 }
-_ADVISOR_RESULT_BLOCK_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_ADVISOR_RESULT_BLOCK_PARAM_ORDERS: Final = KeyOrders(_ADVISOR_RESULT_BLOCK_PARAM_FIELDS)
 
 
 def decode_advisor_result_block_param(data: Any, strict: bool) -> AdvisorResultBlockParam:
@@ -3015,12 +2890,7 @@ def decode_advisor_result_block_param_after_tag(data: Any, strict: bool) -> Advi
     obj.text = text_
     obj.stop_reason = stop_reason_
     obj.extra = extra
-    try:
-        obj._wire = _ADVISOR_RESULT_BLOCK_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _ADVISOR_RESULT_BLOCK_PARAM_FIELDS, _ADVISOR_RESULT_BLOCK_PARAM_ORDERS
-        )
+    obj._wire = _ADVISOR_RESULT_BLOCK_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -3081,7 +2951,9 @@ _ADVISOR_REDACTED_RESULT_BLOCK_PARAM_FIELDS: Final[dict[str, int]] = {
     "encrypted_content": 1,
     "stop_reason": 2,
 }
-_ADVISOR_REDACTED_RESULT_BLOCK_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_ADVISOR_REDACTED_RESULT_BLOCK_PARAM_ORDERS: Final = KeyOrders(
+    _ADVISOR_REDACTED_RESULT_BLOCK_PARAM_FIELDS
+)
 
 
 def decode_advisor_redacted_result_block_param(
@@ -3131,14 +3003,7 @@ def decode_advisor_redacted_result_block_param_after_tag(
     obj.encrypted_content = encrypted_content_
     obj.stop_reason = stop_reason_
     obj.extra = extra
-    try:
-        obj._wire = _ADVISOR_REDACTED_RESULT_BLOCK_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _ADVISOR_REDACTED_RESULT_BLOCK_PARAM_FIELDS,
-            _ADVISOR_REDACTED_RESULT_BLOCK_PARAM_ORDERS,
-        )
+    obj._wire = _ADVISOR_REDACTED_RESULT_BLOCK_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -3191,7 +3056,7 @@ _ADVISOR_TOOL_RESULT_ERROR_PARAM_FIELDS: Final[dict[str, int]] = {
     "type": 0,
     "error_code": 1,
 }
-_ADVISOR_TOOL_RESULT_ERROR_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_ADVISOR_TOOL_RESULT_ERROR_PARAM_ORDERS: Final = KeyOrders(_ADVISOR_TOOL_RESULT_ERROR_PARAM_FIELDS)
 
 
 def decode_advisor_tool_result_error_param(data: Any, strict: bool) -> AdvisorToolResultErrorParam:
@@ -3230,14 +3095,7 @@ def decode_advisor_tool_result_error_param_after_tag(
     obj.type = "advisor_tool_result_error"
     obj.error_code = error_code_
     obj.extra = extra
-    try:
-        obj._wire = _ADVISOR_TOOL_RESULT_ERROR_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _ADVISOR_TOOL_RESULT_ERROR_PARAM_FIELDS,
-            _ADVISOR_TOOL_RESULT_ERROR_PARAM_ORDERS,
-        )
+    obj._wire = _ADVISOR_TOOL_RESULT_ERROR_PARAM_ORDERS[tuple(data)]
     return obj
 
 

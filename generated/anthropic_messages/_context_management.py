@@ -13,6 +13,7 @@ from ._runtime import (
     JSON_INT_MIN,
     UNSET,
     DecodeError,
+    KeyOrders,
     Decoder,
     LazyTable,
     Model,
@@ -23,7 +24,6 @@ from ._runtime import (
     extra_fields,
     has_lone_surrogate,
     in_received_order,
-    learn_order,
     list_of,
     missing_field,
     new_instance,
@@ -99,7 +99,7 @@ class ContextManagementConfigParam(Model):
 _CONTEXT_MANAGEMENT_CONFIG_PARAM_FIELDS: Final[dict[str, int]] = {
     "edits": 0,
 }
-_CONTEXT_MANAGEMENT_CONFIG_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_CONTEXT_MANAGEMENT_CONFIG_PARAM_ORDERS: Final = KeyOrders(_CONTEXT_MANAGEMENT_CONFIG_PARAM_FIELDS)
 
 
 def decode_context_management_config_param(data: Any, strict: bool) -> ContextManagementConfigParam:
@@ -138,14 +138,7 @@ def decode_context_management_config_param(data: Any, strict: bool) -> ContextMa
     obj = new_instance(ContextManagementConfigParam)
     obj.edits = edits_
     obj.extra = extra
-    try:
-        obj._wire = _CONTEXT_MANAGEMENT_CONFIG_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _CONTEXT_MANAGEMENT_CONFIG_PARAM_FIELDS,
-            _CONTEXT_MANAGEMENT_CONFIG_PARAM_ORDERS,
-        )
+    obj._wire = _CONTEXT_MANAGEMENT_CONFIG_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -242,7 +235,9 @@ _CLEAR_TOOL_USES20250919_EDIT_PARAM_FIELDS: Final[dict[str, int]] = {
     "clear_tool_inputs": 4,
     "exclude_tools": 5,
 }
-_CLEAR_TOOL_USES20250919_EDIT_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_CLEAR_TOOL_USES20250919_EDIT_PARAM_ORDERS: Final = KeyOrders(
+    _CLEAR_TOOL_USES20250919_EDIT_PARAM_FIELDS
+)
 
 
 def decode_clear_tool_uses20250919_edit_param(
@@ -324,14 +319,7 @@ def decode_clear_tool_uses20250919_edit_param_after_tag(
     obj.clear_tool_inputs = clear_tool_inputs_
     obj.exclude_tools = exclude_tools_
     obj.extra = extra
-    try:
-        obj._wire = _CLEAR_TOOL_USES20250919_EDIT_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _CLEAR_TOOL_USES20250919_EDIT_PARAM_FIELDS,
-            _CLEAR_TOOL_USES20250919_EDIT_PARAM_ORDERS,
-        )
+    obj._wire = _CLEAR_TOOL_USES20250919_EDIT_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -384,7 +372,7 @@ _INPUT_TOKENS_TRIGGER_PARAM_FIELDS: Final[dict[str, int]] = {
     "type": 0,
     "value": 1,
 }
-_INPUT_TOKENS_TRIGGER_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_INPUT_TOKENS_TRIGGER_PARAM_ORDERS: Final = KeyOrders(_INPUT_TOKENS_TRIGGER_PARAM_FIELDS)
 
 
 def decode_input_tokens_trigger_param(data: Any, strict: bool) -> InputTokensTriggerParam:
@@ -411,12 +399,7 @@ def decode_input_tokens_trigger_param_after_tag(data: Any, strict: bool) -> Inpu
     obj.type = "input_tokens"
     obj.value = value_
     obj.extra = extra
-    try:
-        obj._wire = _INPUT_TOKENS_TRIGGER_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _INPUT_TOKENS_TRIGGER_PARAM_FIELDS, _INPUT_TOKENS_TRIGGER_PARAM_ORDERS
-        )
+    obj._wire = _INPUT_TOKENS_TRIGGER_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -469,7 +452,7 @@ _TOOL_USES_TRIGGER_PARAM_FIELDS: Final[dict[str, int]] = {
     "type": 0,
     "value": 1,
 }
-_TOOL_USES_TRIGGER_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_TOOL_USES_TRIGGER_PARAM_ORDERS: Final = KeyOrders(_TOOL_USES_TRIGGER_PARAM_FIELDS)
 
 
 def decode_tool_uses_trigger_param(data: Any, strict: bool) -> ToolUsesTriggerParam:
@@ -496,12 +479,7 @@ def decode_tool_uses_trigger_param_after_tag(data: Any, strict: bool) -> ToolUse
     obj.type = "tool_uses"
     obj.value = value_
     obj.extra = extra
-    try:
-        obj._wire = _TOOL_USES_TRIGGER_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _TOOL_USES_TRIGGER_PARAM_FIELDS, _TOOL_USES_TRIGGER_PARAM_ORDERS
-        )
+    obj._wire = _TOOL_USES_TRIGGER_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -552,7 +530,7 @@ _TOOL_USES_KEEP_PARAM_FIELDS: Final[dict[str, int]] = {
     "type": 0,
     "value": 1,
 }
-_TOOL_USES_KEEP_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_TOOL_USES_KEEP_PARAM_ORDERS: Final = KeyOrders(_TOOL_USES_KEEP_PARAM_FIELDS)
 
 
 def decode_tool_uses_keep_param(data: Any, strict: bool) -> ToolUsesKeepParam:
@@ -579,12 +557,7 @@ def decode_tool_uses_keep_param_after_tag(data: Any, strict: bool) -> ToolUsesKe
     obj.type = "tool_uses"
     obj.value = value_
     obj.extra = extra
-    try:
-        obj._wire = _TOOL_USES_KEEP_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _TOOL_USES_KEEP_PARAM_FIELDS, _TOOL_USES_KEEP_PARAM_ORDERS
-        )
+    obj._wire = _TOOL_USES_KEEP_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -637,7 +610,9 @@ _INPUT_TOKENS_CLEAR_AT_LEAST_PARAM_FIELDS: Final[dict[str, int]] = {
     "type": 0,
     "value": 1,
 }
-_INPUT_TOKENS_CLEAR_AT_LEAST_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_INPUT_TOKENS_CLEAR_AT_LEAST_PARAM_ORDERS: Final = KeyOrders(
+    _INPUT_TOKENS_CLEAR_AT_LEAST_PARAM_FIELDS
+)
 
 
 def decode_input_tokens_clear_at_least_param(
@@ -668,14 +643,7 @@ def decode_input_tokens_clear_at_least_param_after_tag(
     obj.type = "input_tokens"
     obj.value = value_
     obj.extra = extra
-    try:
-        obj._wire = _INPUT_TOKENS_CLEAR_AT_LEAST_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _INPUT_TOKENS_CLEAR_AT_LEAST_PARAM_FIELDS,
-            _INPUT_TOKENS_CLEAR_AT_LEAST_PARAM_ORDERS,
-        )
+    obj._wire = _INPUT_TOKENS_CLEAR_AT_LEAST_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -732,7 +700,9 @@ _CLEAR_THINKING20251015_EDIT_PARAM_FIELDS: Final[dict[str, int]] = {
     "type": 0,
     "keep": 1,
 }
-_CLEAR_THINKING20251015_EDIT_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_CLEAR_THINKING20251015_EDIT_PARAM_ORDERS: Final = KeyOrders(
+    _CLEAR_THINKING20251015_EDIT_PARAM_FIELDS
+)
 
 
 def decode_clear_thinking20251015_edit_param(
@@ -769,14 +739,7 @@ def decode_clear_thinking20251015_edit_param_after_tag(
     obj.type = "clear_thinking_20251015"
     obj.keep = keep_
     obj.extra = extra
-    try:
-        obj._wire = _CLEAR_THINKING20251015_EDIT_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _CLEAR_THINKING20251015_EDIT_PARAM_FIELDS,
-            _CLEAR_THINKING20251015_EDIT_PARAM_ORDERS,
-        )
+    obj._wire = _CLEAR_THINKING20251015_EDIT_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -829,7 +792,7 @@ _THINKING_TURNS_PARAM_FIELDS: Final[dict[str, int]] = {
     "type": 0,
     "value": 1,
 }
-_THINKING_TURNS_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_THINKING_TURNS_PARAM_ORDERS: Final = KeyOrders(_THINKING_TURNS_PARAM_FIELDS)
 
 
 def decode_thinking_turns_param(data: Any, strict: bool) -> ThinkingTurnsParam:
@@ -856,12 +819,7 @@ def decode_thinking_turns_param_after_tag(data: Any, strict: bool) -> ThinkingTu
     obj.type = "thinking_turns"
     obj.value = value_
     obj.extra = extra
-    try:
-        obj._wire = _THINKING_TURNS_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _THINKING_TURNS_PARAM_FIELDS, _THINKING_TURNS_PARAM_ORDERS
-        )
+    obj._wire = _THINKING_TURNS_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -908,7 +866,7 @@ class AllThinkingTurnsParam(Model):
 _ALL_THINKING_TURNS_PARAM_FIELDS: Final[dict[str, int]] = {
     "type": 0,
 }
-_ALL_THINKING_TURNS_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_ALL_THINKING_TURNS_PARAM_ORDERS: Final = KeyOrders(_ALL_THINKING_TURNS_PARAM_FIELDS)
 
 
 def decode_all_thinking_turns_param(data: Any, strict: bool) -> AllThinkingTurnsParam:
@@ -928,12 +886,7 @@ def decode_all_thinking_turns_param_after_tag(data: Any, strict: bool) -> AllThi
     obj = new_instance(AllThinkingTurnsParam)
     obj.type = "all"
     obj.extra = extra
-    try:
-        obj._wire = _ALL_THINKING_TURNS_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _ALL_THINKING_TURNS_PARAM_FIELDS, _ALL_THINKING_TURNS_PARAM_ORDERS
-        )
+    obj._wire = _ALL_THINKING_TURNS_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -1006,7 +959,7 @@ _COMPACT20260112_EDIT_PARAM_FIELDS: Final[dict[str, int]] = {
     "instructions": 2,
     "pause_after_compaction": 3,
 }
-_COMPACT20260112_EDIT_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_COMPACT20260112_EDIT_PARAM_ORDERS: Final = KeyOrders(_COMPACT20260112_EDIT_PARAM_FIELDS)
 
 
 def decode_compact20260112_edit_param(data: Any, strict: bool) -> Compact20260112EditParam:
@@ -1062,12 +1015,7 @@ def decode_compact20260112_edit_param_after_tag(
     obj.instructions = instructions_
     obj.pause_after_compaction = pause_after_compaction_
     obj.extra = extra
-    try:
-        obj._wire = _COMPACT20260112_EDIT_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _COMPACT20260112_EDIT_PARAM_FIELDS, _COMPACT20260112_EDIT_PARAM_ORDERS
-        )
+    obj._wire = _COMPACT20260112_EDIT_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -1123,7 +1071,7 @@ _COMPACTION_CONFIG_PARAM_FIELDS: Final[dict[str, int]] = {
     "type": 0,
     "instructions": 1,
 }
-_COMPACTION_CONFIG_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_COMPACTION_CONFIG_PARAM_ORDERS: Final = KeyOrders(_COMPACTION_CONFIG_PARAM_FIELDS)
 
 
 def decode_compaction_config_param(data: Any, strict: bool) -> CompactionConfigParam:
@@ -1158,12 +1106,7 @@ def decode_compaction_config_param_after_tag(data: Any, strict: bool) -> Compact
     obj.type = "summarize"
     obj.instructions = instructions_
     obj.extra = extra
-    try:
-        obj._wire = _COMPACTION_CONFIG_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _COMPACTION_CONFIG_PARAM_FIELDS, _COMPACTION_CONFIG_PARAM_ORDERS
-        )
+    obj._wire = _COMPACTION_CONFIG_PARAM_ORDERS[tuple(data)]
     return obj
 
 

@@ -13,6 +13,7 @@ from ._runtime import (
     JSON_INT_MIN,
     UNSET,
     DecodeError,
+    KeyOrders,
     Decoder,
     LazyTable,
     Model,
@@ -23,7 +24,6 @@ from ._runtime import (
     extra_fields,
     has_lone_surrogate,
     in_received_order,
-    learn_order,
     list_of,
     missing_field,
     new_instance,
@@ -200,7 +200,7 @@ _MESSAGE_COUNT_TOKENS_PARAMS_FIELDS: Final[dict[str, int]] = {
     "tool_choice": 11,
     "tools": 12,
 }
-_MESSAGE_COUNT_TOKENS_PARAMS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_MESSAGE_COUNT_TOKENS_PARAMS_ORDERS: Final = KeyOrders(_MESSAGE_COUNT_TOKENS_PARAMS_FIELDS)
 
 
 def decode_message_count_tokens_params(data: Any, strict: bool) -> MessageCountTokensParams:
@@ -385,12 +385,7 @@ def decode_message_count_tokens_params(data: Any, strict: bool) -> MessageCountT
     obj.tool_choice = tool_choice_
     obj.tools = tools_
     obj.extra = extra
-    try:
-        obj._wire = _MESSAGE_COUNT_TOKENS_PARAMS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _MESSAGE_COUNT_TOKENS_PARAMS_FIELDS, _MESSAGE_COUNT_TOKENS_PARAMS_ORDERS
-        )
+    obj._wire = _MESSAGE_COUNT_TOKENS_PARAMS_ORDERS[tuple(data)]
     return obj
 
 
@@ -450,7 +445,7 @@ _MESSAGE_TOKENS_COUNT_FIELDS: Final[dict[str, int]] = {
     "input_tokens": 0,
     "context_management": 1,
 }
-_MESSAGE_TOKENS_COUNT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_MESSAGE_TOKENS_COUNT_ORDERS: Final = KeyOrders(_MESSAGE_TOKENS_COUNT_FIELDS)
 
 
 def decode_message_tokens_count(data: Any, strict: bool) -> MessageTokensCount:
@@ -485,12 +480,7 @@ def decode_message_tokens_count(data: Any, strict: bool) -> MessageTokensCount:
     obj.input_tokens = input_tokens_
     obj.context_management = context_management_
     obj.extra = extra
-    try:
-        obj._wire = _MESSAGE_TOKENS_COUNT_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _MESSAGE_TOKENS_COUNT_FIELDS, _MESSAGE_TOKENS_COUNT_ORDERS
-        )
+    obj._wire = _MESSAGE_TOKENS_COUNT_ORDERS[tuple(data)]
     return obj
 
 

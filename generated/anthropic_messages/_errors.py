@@ -13,6 +13,7 @@ from ._runtime import (
     JSON_INT_MIN,
     UNSET,
     DecodeError,
+    KeyOrders,
     LazyTable,
     Model,
     Unset,
@@ -22,7 +23,6 @@ from ._runtime import (
     extra_fields,
     has_lone_surrogate,
     in_received_order,
-    learn_order,
     list_of,
     missing_field,
     new_instance,
@@ -173,7 +173,7 @@ _ERROR_RESPONSE_FIELDS: Final[dict[str, int]] = {
     "type": 1,
     "request_id": 2,
 }
-_ERROR_RESPONSE_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_ERROR_RESPONSE_ORDERS: Final = KeyOrders(_ERROR_RESPONSE_FIELDS)
 
 
 def decode_error_response(data: Any, strict: bool) -> ErrorResponse:
@@ -216,10 +216,7 @@ def decode_error_response(data: Any, strict: bool) -> ErrorResponse:
     obj.error = error_
     obj.request_id = request_id_
     obj.extra = extra
-    try:
-        obj._wire = _ERROR_RESPONSE_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(tuple(data), _ERROR_RESPONSE_FIELDS, _ERROR_RESPONSE_ORDERS)
+    obj._wire = _ERROR_RESPONSE_ORDERS[tuple(data)]
     return obj
 
 
@@ -283,7 +280,7 @@ _INVALID_REQUEST_ERROR_OBJECT_FIELDS: Final[dict[str, int]] = {
     "message": 1,
     "details": 2,
 }
-_INVALID_REQUEST_ERROR_OBJECT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_INVALID_REQUEST_ERROR_OBJECT_ORDERS: Final = KeyOrders(_INVALID_REQUEST_ERROR_OBJECT_FIELDS)
 
 
 def decode_invalid_request_error_object(data: Any, strict: bool) -> InvalidRequestErrorObject:
@@ -326,12 +323,7 @@ def decode_invalid_request_error_object_after_tag(
     obj.message = message_
     obj.details = details_
     obj.extra = extra
-    try:
-        obj._wire = _INVALID_REQUEST_ERROR_OBJECT_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _INVALID_REQUEST_ERROR_OBJECT_FIELDS, _INVALID_REQUEST_ERROR_OBJECT_ORDERS
-        )
+    obj._wire = _INVALID_REQUEST_ERROR_OBJECT_ORDERS[tuple(data)]
     return obj
 
 
@@ -395,7 +387,7 @@ _AUTHENTICATION_ERROR_OBJECT_FIELDS: Final[dict[str, int]] = {
     "message": 1,
     "details": 2,
 }
-_AUTHENTICATION_ERROR_OBJECT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_AUTHENTICATION_ERROR_OBJECT_ORDERS: Final = KeyOrders(_AUTHENTICATION_ERROR_OBJECT_FIELDS)
 
 
 def decode_authentication_error_object(data: Any, strict: bool) -> AuthenticationErrorObject:
@@ -438,12 +430,7 @@ def decode_authentication_error_object_after_tag(
     obj.message = message_
     obj.details = details_
     obj.extra = extra
-    try:
-        obj._wire = _AUTHENTICATION_ERROR_OBJECT_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _AUTHENTICATION_ERROR_OBJECT_FIELDS, _AUTHENTICATION_ERROR_OBJECT_ORDERS
-        )
+    obj._wire = _AUTHENTICATION_ERROR_OBJECT_ORDERS[tuple(data)]
     return obj
 
 
@@ -507,7 +494,7 @@ _BILLING_ERROR_OBJECT_FIELDS: Final[dict[str, int]] = {
     "message": 1,
     "details": 2,
 }
-_BILLING_ERROR_OBJECT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BILLING_ERROR_OBJECT_ORDERS: Final = KeyOrders(_BILLING_ERROR_OBJECT_FIELDS)
 
 
 def decode_billing_error_object(data: Any, strict: bool) -> BillingErrorObject:
@@ -548,12 +535,7 @@ def decode_billing_error_object_after_tag(data: Any, strict: bool) -> BillingErr
     obj.message = message_
     obj.details = details_
     obj.extra = extra
-    try:
-        obj._wire = _BILLING_ERROR_OBJECT_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _BILLING_ERROR_OBJECT_FIELDS, _BILLING_ERROR_OBJECT_ORDERS
-        )
+    obj._wire = _BILLING_ERROR_OBJECT_ORDERS[tuple(data)]
     return obj
 
 
@@ -617,7 +599,7 @@ _PERMISSION_ERROR_OBJECT_FIELDS: Final[dict[str, int]] = {
     "message": 1,
     "details": 2,
 }
-_PERMISSION_ERROR_OBJECT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_PERMISSION_ERROR_OBJECT_ORDERS: Final = KeyOrders(_PERMISSION_ERROR_OBJECT_FIELDS)
 
 
 def decode_permission_error_object(data: Any, strict: bool) -> PermissionErrorObject:
@@ -658,12 +640,7 @@ def decode_permission_error_object_after_tag(data: Any, strict: bool) -> Permiss
     obj.message = message_
     obj.details = details_
     obj.extra = extra
-    try:
-        obj._wire = _PERMISSION_ERROR_OBJECT_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _PERMISSION_ERROR_OBJECT_FIELDS, _PERMISSION_ERROR_OBJECT_ORDERS
-        )
+    obj._wire = _PERMISSION_ERROR_OBJECT_ORDERS[tuple(data)]
     return obj
 
 
@@ -727,7 +704,7 @@ _NOT_FOUND_ERROR_OBJECT_FIELDS: Final[dict[str, int]] = {
     "message": 1,
     "details": 2,
 }
-_NOT_FOUND_ERROR_OBJECT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_NOT_FOUND_ERROR_OBJECT_ORDERS: Final = KeyOrders(_NOT_FOUND_ERROR_OBJECT_FIELDS)
 
 
 def decode_not_found_error_object(data: Any, strict: bool) -> NotFoundErrorObject:
@@ -768,12 +745,7 @@ def decode_not_found_error_object_after_tag(data: Any, strict: bool) -> NotFound
     obj.message = message_
     obj.details = details_
     obj.extra = extra
-    try:
-        obj._wire = _NOT_FOUND_ERROR_OBJECT_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _NOT_FOUND_ERROR_OBJECT_FIELDS, _NOT_FOUND_ERROR_OBJECT_ORDERS
-        )
+    obj._wire = _NOT_FOUND_ERROR_OBJECT_ORDERS[tuple(data)]
     return obj
 
 
@@ -837,7 +809,7 @@ _RATE_LIMIT_ERROR_OBJECT_FIELDS: Final[dict[str, int]] = {
     "message": 1,
     "details": 2,
 }
-_RATE_LIMIT_ERROR_OBJECT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_RATE_LIMIT_ERROR_OBJECT_ORDERS: Final = KeyOrders(_RATE_LIMIT_ERROR_OBJECT_FIELDS)
 
 
 def decode_rate_limit_error_object(data: Any, strict: bool) -> RateLimitErrorObject:
@@ -878,12 +850,7 @@ def decode_rate_limit_error_object_after_tag(data: Any, strict: bool) -> RateLim
     obj.message = message_
     obj.details = details_
     obj.extra = extra
-    try:
-        obj._wire = _RATE_LIMIT_ERROR_OBJECT_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _RATE_LIMIT_ERROR_OBJECT_FIELDS, _RATE_LIMIT_ERROR_OBJECT_ORDERS
-        )
+    obj._wire = _RATE_LIMIT_ERROR_OBJECT_ORDERS[tuple(data)]
     return obj
 
 
@@ -947,7 +914,7 @@ _GATEWAY_TIMEOUT_ERROR_OBJECT_FIELDS: Final[dict[str, int]] = {
     "message": 1,
     "details": 2,
 }
-_GATEWAY_TIMEOUT_ERROR_OBJECT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_GATEWAY_TIMEOUT_ERROR_OBJECT_ORDERS: Final = KeyOrders(_GATEWAY_TIMEOUT_ERROR_OBJECT_FIELDS)
 
 
 def decode_gateway_timeout_error_object(data: Any, strict: bool) -> GatewayTimeoutErrorObject:
@@ -990,12 +957,7 @@ def decode_gateway_timeout_error_object_after_tag(
     obj.message = message_
     obj.details = details_
     obj.extra = extra
-    try:
-        obj._wire = _GATEWAY_TIMEOUT_ERROR_OBJECT_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _GATEWAY_TIMEOUT_ERROR_OBJECT_FIELDS, _GATEWAY_TIMEOUT_ERROR_OBJECT_ORDERS
-        )
+    obj._wire = _GATEWAY_TIMEOUT_ERROR_OBJECT_ORDERS[tuple(data)]
     return obj
 
 
@@ -1057,7 +1019,7 @@ _API_ERROR_OBJECT_FIELDS: Final[dict[str, int]] = {
     "message": 1,
     "details": 2,
 }
-_API_ERROR_OBJECT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_API_ERROR_OBJECT_ORDERS: Final = KeyOrders(_API_ERROR_OBJECT_FIELDS)
 
 
 def decode_api_error_object(data: Any, strict: bool) -> APIErrorObject:
@@ -1098,10 +1060,7 @@ def decode_api_error_object_after_tag(data: Any, strict: bool) -> APIErrorObject
     obj.message = message_
     obj.details = details_
     obj.extra = extra
-    try:
-        obj._wire = _API_ERROR_OBJECT_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(tuple(data), _API_ERROR_OBJECT_FIELDS, _API_ERROR_OBJECT_ORDERS)
+    obj._wire = _API_ERROR_OBJECT_ORDERS[tuple(data)]
     return obj
 
 
@@ -1165,7 +1124,7 @@ _OVERLOADED_ERROR_OBJECT_FIELDS: Final[dict[str, int]] = {
     "message": 1,
     "details": 2,
 }
-_OVERLOADED_ERROR_OBJECT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_OVERLOADED_ERROR_OBJECT_ORDERS: Final = KeyOrders(_OVERLOADED_ERROR_OBJECT_FIELDS)
 
 
 def decode_overloaded_error_object(data: Any, strict: bool) -> OverloadedErrorObject:
@@ -1206,12 +1165,7 @@ def decode_overloaded_error_object_after_tag(data: Any, strict: bool) -> Overloa
     obj.message = message_
     obj.details = details_
     obj.extra = extra
-    try:
-        obj._wire = _OVERLOADED_ERROR_OBJECT_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _OVERLOADED_ERROR_OBJECT_FIELDS, _OVERLOADED_ERROR_OBJECT_ORDERS
-        )
+    obj._wire = _OVERLOADED_ERROR_OBJECT_ORDERS[tuple(data)]
     return obj
 
 
@@ -1255,9 +1209,9 @@ class AvailableToolsLimitExceededErrorDetails(Model):
 _AVAILABLE_TOOLS_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_AVAILABLE_TOOLS_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS: Final[
-    dict[tuple[str, ...], tuple[str, ...]]
-] = {}
+_AVAILABLE_TOOLS_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _AVAILABLE_TOOLS_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_available_tools_limit_exceeded_error_details(
@@ -1281,14 +1235,7 @@ def decode_available_tools_limit_exceeded_error_details_after_tag(
     obj = new_instance(AvailableToolsLimitExceededErrorDetails)
     obj.error_code = "available_tools_limit_exceeded"
     obj.extra = extra
-    try:
-        obj._wire = _AVAILABLE_TOOLS_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _AVAILABLE_TOOLS_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS,
-            _AVAILABLE_TOOLS_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _AVAILABLE_TOOLS_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -1334,9 +1281,9 @@ class ClaudeCodeKeyCreatorNotMemberErrorDetails(Model):
 _CLAUDE_CODE_KEY_CREATOR_NOT_MEMBER_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_CLAUDE_CODE_KEY_CREATOR_NOT_MEMBER_ERROR_DETAILS_ORDERS: Final[
-    dict[tuple[str, ...], tuple[str, ...]]
-] = {}
+_CLAUDE_CODE_KEY_CREATOR_NOT_MEMBER_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _CLAUDE_CODE_KEY_CREATOR_NOT_MEMBER_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_claude_code_key_creator_not_member_error_details(
@@ -1362,14 +1309,7 @@ def decode_claude_code_key_creator_not_member_error_details_after_tag(
     obj = new_instance(ClaudeCodeKeyCreatorNotMemberErrorDetails)
     obj.error_code = "claude_code_key_creator_not_member"
     obj.extra = extra
-    try:
-        obj._wire = _CLAUDE_CODE_KEY_CREATOR_NOT_MEMBER_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _CLAUDE_CODE_KEY_CREATOR_NOT_MEMBER_ERROR_DETAILS_FIELDS,
-            _CLAUDE_CODE_KEY_CREATOR_NOT_MEMBER_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _CLAUDE_CODE_KEY_CREATOR_NOT_MEMBER_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -1413,8 +1353,8 @@ class ClaudeCodeVersionTooOldErrorDetails(Model):
 _CLAUDE_CODE_VERSION_TOO_OLD_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_CLAUDE_CODE_VERSION_TOO_OLD_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = (
-    {}
+_CLAUDE_CODE_VERSION_TOO_OLD_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _CLAUDE_CODE_VERSION_TOO_OLD_ERROR_DETAILS_FIELDS
 )
 
 
@@ -1439,14 +1379,7 @@ def decode_claude_code_version_too_old_error_details_after_tag(
     obj = new_instance(ClaudeCodeVersionTooOldErrorDetails)
     obj.error_code = "claude_code_version_too_old"
     obj.extra = extra
-    try:
-        obj._wire = _CLAUDE_CODE_VERSION_TOO_OLD_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _CLAUDE_CODE_VERSION_TOO_OLD_ERROR_DETAILS_FIELDS,
-            _CLAUDE_CODE_VERSION_TOO_OLD_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _CLAUDE_CODE_VERSION_TOO_OLD_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -1490,7 +1423,7 @@ class CMEKKeyDisabledErrorDetails(Model):
 _CMEK_KEY_DISABLED_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_CMEK_KEY_DISABLED_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_CMEK_KEY_DISABLED_ERROR_DETAILS_ORDERS: Final = KeyOrders(_CMEK_KEY_DISABLED_ERROR_DETAILS_FIELDS)
 
 
 def decode_cmek_key_disabled_error_details(data: Any, strict: bool) -> CMEKKeyDisabledErrorDetails:
@@ -1512,14 +1445,7 @@ def decode_cmek_key_disabled_error_details_after_tag(
     obj = new_instance(CMEKKeyDisabledErrorDetails)
     obj.error_code = "cmek_key_disabled"
     obj.extra = extra
-    try:
-        obj._wire = _CMEK_KEY_DISABLED_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _CMEK_KEY_DISABLED_ERROR_DETAILS_FIELDS,
-            _CMEK_KEY_DISABLED_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _CMEK_KEY_DISABLED_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -1563,7 +1489,9 @@ class CMEKKeyNetworkBlockedErrorDetails(Model):
 _CMEK_KEY_NETWORK_BLOCKED_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_CMEK_KEY_NETWORK_BLOCKED_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_CMEK_KEY_NETWORK_BLOCKED_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _CMEK_KEY_NETWORK_BLOCKED_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_cmek_key_network_blocked_error_details(
@@ -1587,14 +1515,7 @@ def decode_cmek_key_network_blocked_error_details_after_tag(
     obj = new_instance(CMEKKeyNetworkBlockedErrorDetails)
     obj.error_code = "cmek_key_network_blocked"
     obj.extra = extra
-    try:
-        obj._wire = _CMEK_KEY_NETWORK_BLOCKED_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _CMEK_KEY_NETWORK_BLOCKED_ERROR_DETAILS_FIELDS,
-            _CMEK_KEY_NETWORK_BLOCKED_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _CMEK_KEY_NETWORK_BLOCKED_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -1638,7 +1559,9 @@ class CompactionBlockAmbiguousErrorDetails(Model):
 _COMPACTION_BLOCK_AMBIGUOUS_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_COMPACTION_BLOCK_AMBIGUOUS_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_COMPACTION_BLOCK_AMBIGUOUS_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _COMPACTION_BLOCK_AMBIGUOUS_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_compaction_block_ambiguous_error_details(
@@ -1662,14 +1585,7 @@ def decode_compaction_block_ambiguous_error_details_after_tag(
     obj = new_instance(CompactionBlockAmbiguousErrorDetails)
     obj.error_code = "compaction_block_ambiguous"
     obj.extra = extra
-    try:
-        obj._wire = _COMPACTION_BLOCK_AMBIGUOUS_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _COMPACTION_BLOCK_AMBIGUOUS_ERROR_DETAILS_FIELDS,
-            _COMPACTION_BLOCK_AMBIGUOUS_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _COMPACTION_BLOCK_AMBIGUOUS_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -1713,7 +1629,9 @@ class CompactionBlockMisplacedErrorDetails(Model):
 _COMPACTION_BLOCK_MISPLACED_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_COMPACTION_BLOCK_MISPLACED_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_COMPACTION_BLOCK_MISPLACED_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _COMPACTION_BLOCK_MISPLACED_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_compaction_block_misplaced_error_details(
@@ -1737,14 +1655,7 @@ def decode_compaction_block_misplaced_error_details_after_tag(
     obj = new_instance(CompactionBlockMisplacedErrorDetails)
     obj.error_code = "compaction_block_misplaced"
     obj.extra = extra
-    try:
-        obj._wire = _COMPACTION_BLOCK_MISPLACED_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _COMPACTION_BLOCK_MISPLACED_ERROR_DETAILS_FIELDS,
-            _COMPACTION_BLOCK_MISPLACED_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _COMPACTION_BLOCK_MISPLACED_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -1788,8 +1699,8 @@ class CompactionContentMismatchErrorDetails(Model):
 _COMPACTION_CONTENT_MISMATCH_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_COMPACTION_CONTENT_MISMATCH_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = (
-    {}
+_COMPACTION_CONTENT_MISMATCH_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _COMPACTION_CONTENT_MISMATCH_ERROR_DETAILS_FIELDS
 )
 
 
@@ -1814,14 +1725,7 @@ def decode_compaction_content_mismatch_error_details_after_tag(
     obj = new_instance(CompactionContentMismatchErrorDetails)
     obj.error_code = "compaction_content_mismatch"
     obj.extra = extra
-    try:
-        obj._wire = _COMPACTION_CONTENT_MISMATCH_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _COMPACTION_CONTENT_MISMATCH_ERROR_DETAILS_FIELDS,
-            _COMPACTION_CONTENT_MISMATCH_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _COMPACTION_CONTENT_MISMATCH_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -1865,7 +1769,9 @@ class CompactionIncompleteTurnErrorDetails(Model):
 _COMPACTION_INCOMPLETE_TURN_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_COMPACTION_INCOMPLETE_TURN_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_COMPACTION_INCOMPLETE_TURN_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _COMPACTION_INCOMPLETE_TURN_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_compaction_incomplete_turn_error_details(
@@ -1889,14 +1795,7 @@ def decode_compaction_incomplete_turn_error_details_after_tag(
     obj = new_instance(CompactionIncompleteTurnErrorDetails)
     obj.error_code = "compaction_incomplete_turn"
     obj.extra = extra
-    try:
-        obj._wire = _COMPACTION_INCOMPLETE_TURN_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _COMPACTION_INCOMPLETE_TURN_ERROR_DETAILS_FIELDS,
-            _COMPACTION_INCOMPLETE_TURN_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _COMPACTION_INCOMPLETE_TURN_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -1940,9 +1839,9 @@ class CompactionNothingToSummarizeErrorDetails(Model):
 _COMPACTION_NOTHING_TO_SUMMARIZE_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_COMPACTION_NOTHING_TO_SUMMARIZE_ERROR_DETAILS_ORDERS: Final[
-    dict[tuple[str, ...], tuple[str, ...]]
-] = {}
+_COMPACTION_NOTHING_TO_SUMMARIZE_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _COMPACTION_NOTHING_TO_SUMMARIZE_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_compaction_nothing_to_summarize_error_details(
@@ -1966,14 +1865,7 @@ def decode_compaction_nothing_to_summarize_error_details_after_tag(
     obj = new_instance(CompactionNothingToSummarizeErrorDetails)
     obj.error_code = "compaction_nothing_to_summarize"
     obj.extra = extra
-    try:
-        obj._wire = _COMPACTION_NOTHING_TO_SUMMARIZE_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _COMPACTION_NOTHING_TO_SUMMARIZE_ERROR_DETAILS_FIELDS,
-            _COMPACTION_NOTHING_TO_SUMMARIZE_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _COMPACTION_NOTHING_TO_SUMMARIZE_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -2017,9 +1909,9 @@ class CompactionSignatureInvalidErrorDetails(Model):
 _COMPACTION_SIGNATURE_INVALID_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_COMPACTION_SIGNATURE_INVALID_ERROR_DETAILS_ORDERS: Final[
-    dict[tuple[str, ...], tuple[str, ...]]
-] = {}
+_COMPACTION_SIGNATURE_INVALID_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _COMPACTION_SIGNATURE_INVALID_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_compaction_signature_invalid_error_details(
@@ -2043,14 +1935,7 @@ def decode_compaction_signature_invalid_error_details_after_tag(
     obj = new_instance(CompactionSignatureInvalidErrorDetails)
     obj.error_code = "compaction_signature_invalid"
     obj.extra = extra
-    try:
-        obj._wire = _COMPACTION_SIGNATURE_INVALID_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _COMPACTION_SIGNATURE_INVALID_ERROR_DETAILS_FIELDS,
-            _COMPACTION_SIGNATURE_INVALID_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _COMPACTION_SIGNATURE_INVALID_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -2096,9 +1981,9 @@ class CompactionTooManyToolReferencesErrorDetails(Model):
 _COMPACTION_TOO_MANY_TOOL_REFERENCES_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_COMPACTION_TOO_MANY_TOOL_REFERENCES_ERROR_DETAILS_ORDERS: Final[
-    dict[tuple[str, ...], tuple[str, ...]]
-] = {}
+_COMPACTION_TOO_MANY_TOOL_REFERENCES_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _COMPACTION_TOO_MANY_TOOL_REFERENCES_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_compaction_too_many_tool_references_error_details(
@@ -2124,14 +2009,7 @@ def decode_compaction_too_many_tool_references_error_details_after_tag(
     obj = new_instance(CompactionTooManyToolReferencesErrorDetails)
     obj.error_code = "compaction_too_many_tool_references"
     obj.extra = extra
-    try:
-        obj._wire = _COMPACTION_TOO_MANY_TOOL_REFERENCES_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _COMPACTION_TOO_MANY_TOOL_REFERENCES_ERROR_DETAILS_FIELDS,
-            _COMPACTION_TOO_MANY_TOOL_REFERENCES_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _COMPACTION_TOO_MANY_TOOL_REFERENCES_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -2177,9 +2055,9 @@ class CompactionToolChangesMismatchErrorDetails(Model):
 _COMPACTION_TOOL_CHANGES_MISMATCH_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_COMPACTION_TOOL_CHANGES_MISMATCH_ERROR_DETAILS_ORDERS: Final[
-    dict[tuple[str, ...], tuple[str, ...]]
-] = {}
+_COMPACTION_TOOL_CHANGES_MISMATCH_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _COMPACTION_TOOL_CHANGES_MISMATCH_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_compaction_tool_changes_mismatch_error_details(
@@ -2205,14 +2083,7 @@ def decode_compaction_tool_changes_mismatch_error_details_after_tag(
     obj = new_instance(CompactionToolChangesMismatchErrorDetails)
     obj.error_code = "compaction_tool_changes_mismatch"
     obj.extra = extra
-    try:
-        obj._wire = _COMPACTION_TOOL_CHANGES_MISMATCH_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _COMPACTION_TOOL_CHANGES_MISMATCH_ERROR_DETAILS_FIELDS,
-            _COMPACTION_TOOL_CHANGES_MISMATCH_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _COMPACTION_TOOL_CHANGES_MISMATCH_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -2270,7 +2141,9 @@ _IMAGE_DIMENSIONS_TOO_LARGE_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "max_side_length_pixels": 1,
     "paths": 2,
 }
-_IMAGE_DIMENSIONS_TOO_LARGE_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_IMAGE_DIMENSIONS_TOO_LARGE_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _IMAGE_DIMENSIONS_TOO_LARGE_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_image_dimensions_too_large_error_details(
@@ -2318,14 +2191,7 @@ def decode_image_dimensions_too_large_error_details_after_tag(
     obj.max_side_length_pixels = max_side_length_pixels_
     obj.paths = paths_
     obj.extra = extra
-    try:
-        obj._wire = _IMAGE_DIMENSIONS_TOO_LARGE_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _IMAGE_DIMENSIONS_TOO_LARGE_ERROR_DETAILS_FIELDS,
-            _IMAGE_DIMENSIONS_TOO_LARGE_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _IMAGE_DIMENSIONS_TOO_LARGE_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -2377,7 +2243,9 @@ _ORGANIZATION_ON_HOLD_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
     "appeal_url": 1,
 }
-_ORGANIZATION_ON_HOLD_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_ORGANIZATION_ON_HOLD_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _ORGANIZATION_ON_HOLD_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_organization_on_hold_error_details(
@@ -2416,14 +2284,7 @@ def decode_organization_on_hold_error_details_after_tag(
     obj.error_code = "organization_on_hold"
     obj.appeal_url = appeal_url_
     obj.extra = extra
-    try:
-        obj._wire = _ORGANIZATION_ON_HOLD_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _ORGANIZATION_ON_HOLD_ERROR_DETAILS_FIELDS,
-            _ORGANIZATION_ON_HOLD_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _ORGANIZATION_ON_HOLD_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -2467,9 +2328,9 @@ class RequestBodyEncodingInvalidErrorDetails(Model):
 _REQUEST_BODY_ENCODING_INVALID_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_REQUEST_BODY_ENCODING_INVALID_ERROR_DETAILS_ORDERS: Final[
-    dict[tuple[str, ...], tuple[str, ...]]
-] = {}
+_REQUEST_BODY_ENCODING_INVALID_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _REQUEST_BODY_ENCODING_INVALID_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_request_body_encoding_invalid_error_details(
@@ -2493,14 +2354,7 @@ def decode_request_body_encoding_invalid_error_details_after_tag(
     obj = new_instance(RequestBodyEncodingInvalidErrorDetails)
     obj.error_code = "request_body_encoding_invalid"
     obj.extra = extra
-    try:
-        obj._wire = _REQUEST_BODY_ENCODING_INVALID_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _REQUEST_BODY_ENCODING_INVALID_ERROR_DETAILS_FIELDS,
-            _REQUEST_BODY_ENCODING_INVALID_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _REQUEST_BODY_ENCODING_INVALID_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -2546,9 +2400,9 @@ class RequestBodyEncodingUnsupportedErrorDetails(Model):
 _REQUEST_BODY_ENCODING_UNSUPPORTED_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_REQUEST_BODY_ENCODING_UNSUPPORTED_ERROR_DETAILS_ORDERS: Final[
-    dict[tuple[str, ...], tuple[str, ...]]
-] = {}
+_REQUEST_BODY_ENCODING_UNSUPPORTED_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _REQUEST_BODY_ENCODING_UNSUPPORTED_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_request_body_encoding_unsupported_error_details(
@@ -2574,14 +2428,7 @@ def decode_request_body_encoding_unsupported_error_details_after_tag(
     obj = new_instance(RequestBodyEncodingUnsupportedErrorDetails)
     obj.error_code = "request_body_encoding_unsupported"
     obj.extra = extra
-    try:
-        obj._wire = _REQUEST_BODY_ENCODING_UNSUPPORTED_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _REQUEST_BODY_ENCODING_UNSUPPORTED_ERROR_DETAILS_FIELDS,
-            _REQUEST_BODY_ENCODING_UNSUPPORTED_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _REQUEST_BODY_ENCODING_UNSUPPORTED_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -2625,7 +2472,9 @@ class ThreadAlreadyContinuedErrorDetails(Model):
 _THREAD_ALREADY_CONTINUED_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_THREAD_ALREADY_CONTINUED_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_THREAD_ALREADY_CONTINUED_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _THREAD_ALREADY_CONTINUED_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_thread_already_continued_error_details(
@@ -2649,14 +2498,7 @@ def decode_thread_already_continued_error_details_after_tag(
     obj = new_instance(ThreadAlreadyContinuedErrorDetails)
     obj.error_code = "thread_already_continued"
     obj.extra = extra
-    try:
-        obj._wire = _THREAD_ALREADY_CONTINUED_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _THREAD_ALREADY_CONTINUED_ERROR_DETAILS_FIELDS,
-            _THREAD_ALREADY_CONTINUED_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _THREAD_ALREADY_CONTINUED_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -2700,7 +2542,9 @@ class ThreadContinueInFlightErrorDetails(Model):
 _THREAD_CONTINUE_IN_FLIGHT_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_THREAD_CONTINUE_IN_FLIGHT_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_THREAD_CONTINUE_IN_FLIGHT_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _THREAD_CONTINUE_IN_FLIGHT_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_thread_continue_in_flight_error_details(
@@ -2724,14 +2568,7 @@ def decode_thread_continue_in_flight_error_details_after_tag(
     obj = new_instance(ThreadContinueInFlightErrorDetails)
     obj.error_code = "thread_continue_in_flight"
     obj.extra = extra
-    try:
-        obj._wire = _THREAD_CONTINUE_IN_FLIGHT_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _THREAD_CONTINUE_IN_FLIGHT_ERROR_DETAILS_FIELDS,
-            _THREAD_CONTINUE_IN_FLIGHT_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _THREAD_CONTINUE_IN_FLIGHT_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -2775,8 +2612,8 @@ class ThreadFingerprintMismatchErrorDetails(Model):
 _THREAD_FINGERPRINT_MISMATCH_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_THREAD_FINGERPRINT_MISMATCH_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = (
-    {}
+_THREAD_FINGERPRINT_MISMATCH_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _THREAD_FINGERPRINT_MISMATCH_ERROR_DETAILS_FIELDS
 )
 
 
@@ -2801,14 +2638,7 @@ def decode_thread_fingerprint_mismatch_error_details_after_tag(
     obj = new_instance(ThreadFingerprintMismatchErrorDetails)
     obj.error_code = "thread_fingerprint_mismatch"
     obj.extra = extra
-    try:
-        obj._wire = _THREAD_FINGERPRINT_MISMATCH_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _THREAD_FINGERPRINT_MISMATCH_ERROR_DETAILS_FIELDS,
-            _THREAD_FINGERPRINT_MISMATCH_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _THREAD_FINGERPRINT_MISMATCH_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -2862,7 +2692,9 @@ _THREAD_UNSUPPORTED_REQUEST_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
     "unsupported": 1,
 }
-_THREAD_UNSUPPORTED_REQUEST_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_THREAD_UNSUPPORTED_REQUEST_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _THREAD_UNSUPPORTED_REQUEST_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_thread_unsupported_request_error_details(
@@ -2908,14 +2740,7 @@ def decode_thread_unsupported_request_error_details_after_tag(
     obj.error_code = "thread_unsupported_request"
     obj.unsupported = unsupported_
     obj.extra = extra
-    try:
-        obj._wire = _THREAD_UNSUPPORTED_REQUEST_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _THREAD_UNSUPPORTED_REQUEST_ERROR_DETAILS_FIELDS,
-            _THREAD_UNSUPPORTED_REQUEST_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _THREAD_UNSUPPORTED_REQUEST_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -2959,7 +2784,9 @@ class ToolNameConflictErrorDetails(Model):
 _TOOL_NAME_CONFLICT_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_TOOL_NAME_CONFLICT_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_TOOL_NAME_CONFLICT_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _TOOL_NAME_CONFLICT_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_tool_name_conflict_error_details(
@@ -2983,14 +2810,7 @@ def decode_tool_name_conflict_error_details_after_tag(
     obj = new_instance(ToolNameConflictErrorDetails)
     obj.error_code = "tool_name_conflict"
     obj.extra = extra
-    try:
-        obj._wire = _TOOL_NAME_CONFLICT_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _TOOL_NAME_CONFLICT_ERROR_DETAILS_FIELDS,
-            _TOOL_NAME_CONFLICT_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _TOOL_NAME_CONFLICT_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -3034,7 +2854,9 @@ class ToolReferenceUnresolvedErrorDetails(Model):
 _TOOL_REFERENCE_UNRESOLVED_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_TOOL_REFERENCE_UNRESOLVED_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_TOOL_REFERENCE_UNRESOLVED_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _TOOL_REFERENCE_UNRESOLVED_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_tool_reference_unresolved_error_details(
@@ -3058,14 +2880,7 @@ def decode_tool_reference_unresolved_error_details_after_tag(
     obj = new_instance(ToolReferenceUnresolvedErrorDetails)
     obj.error_code = "tool_reference_unresolved"
     obj.extra = extra
-    try:
-        obj._wire = _TOOL_REFERENCE_UNRESOLVED_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _TOOL_REFERENCE_UNRESOLVED_ERROR_DETAILS_FIELDS,
-            _TOOL_REFERENCE_UNRESOLVED_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _TOOL_REFERENCE_UNRESOLVED_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -3109,7 +2924,9 @@ class UserProfileRequiredErrorDetails(Model):
 _USER_PROFILE_REQUIRED_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_USER_PROFILE_REQUIRED_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_USER_PROFILE_REQUIRED_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _USER_PROFILE_REQUIRED_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_user_profile_required_error_details(
@@ -3133,14 +2950,7 @@ def decode_user_profile_required_error_details_after_tag(
     obj = new_instance(UserProfileRequiredErrorDetails)
     obj.error_code = "user_profile_required"
     obj.extra = extra
-    try:
-        obj._wire = _USER_PROFILE_REQUIRED_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _USER_PROFILE_REQUIRED_ERROR_DETAILS_FIELDS,
-            _USER_PROFILE_REQUIRED_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _USER_PROFILE_REQUIRED_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -3188,9 +2998,9 @@ class LinkedOrganizationBillingUnavailableErrorDetails(Model):
 _LINKED_ORGANIZATION_BILLING_UNAVAILABLE_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_LINKED_ORGANIZATION_BILLING_UNAVAILABLE_ERROR_DETAILS_ORDERS: Final[
-    dict[tuple[str, ...], tuple[str, ...]]
-] = {}
+_LINKED_ORGANIZATION_BILLING_UNAVAILABLE_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _LINKED_ORGANIZATION_BILLING_UNAVAILABLE_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_linked_organization_billing_unavailable_error_details(
@@ -3218,14 +3028,7 @@ def decode_linked_organization_billing_unavailable_error_details_after_tag(
     obj = new_instance(LinkedOrganizationBillingUnavailableErrorDetails)
     obj.error_code = "linked_organization_billing_unavailable"
     obj.extra = extra
-    try:
-        obj._wire = _LINKED_ORGANIZATION_BILLING_UNAVAILABLE_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _LINKED_ORGANIZATION_BILLING_UNAVAILABLE_ERROR_DETAILS_FIELDS,
-            _LINKED_ORGANIZATION_BILLING_UNAVAILABLE_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _LINKED_ORGANIZATION_BILLING_UNAVAILABLE_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -3273,9 +3076,9 @@ class LinkedOrganizationSpendLimitReachedErrorDetails(Model):
 _LINKED_ORGANIZATION_SPEND_LIMIT_REACHED_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_LINKED_ORGANIZATION_SPEND_LIMIT_REACHED_ERROR_DETAILS_ORDERS: Final[
-    dict[tuple[str, ...], tuple[str, ...]]
-] = {}
+_LINKED_ORGANIZATION_SPEND_LIMIT_REACHED_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _LINKED_ORGANIZATION_SPEND_LIMIT_REACHED_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_linked_organization_spend_limit_reached_error_details(
@@ -3303,14 +3106,7 @@ def decode_linked_organization_spend_limit_reached_error_details_after_tag(
     obj = new_instance(LinkedOrganizationSpendLimitReachedErrorDetails)
     obj.error_code = "linked_organization_spend_limit_reached"
     obj.extra = extra
-    try:
-        obj._wire = _LINKED_ORGANIZATION_SPEND_LIMIT_REACHED_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _LINKED_ORGANIZATION_SPEND_LIMIT_REACHED_ERROR_DETAILS_FIELDS,
-            _LINKED_ORGANIZATION_SPEND_LIMIT_REACHED_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _LINKED_ORGANIZATION_SPEND_LIMIT_REACHED_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -3356,9 +3152,9 @@ class UserProfileBillingNotAuthorizedErrorDetails(Model):
 _USER_PROFILE_BILLING_NOT_AUTHORIZED_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_USER_PROFILE_BILLING_NOT_AUTHORIZED_ERROR_DETAILS_ORDERS: Final[
-    dict[tuple[str, ...], tuple[str, ...]]
-] = {}
+_USER_PROFILE_BILLING_NOT_AUTHORIZED_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _USER_PROFILE_BILLING_NOT_AUTHORIZED_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_user_profile_billing_not_authorized_error_details(
@@ -3384,14 +3180,7 @@ def decode_user_profile_billing_not_authorized_error_details_after_tag(
     obj = new_instance(UserProfileBillingNotAuthorizedErrorDetails)
     obj.error_code = "user_profile_billing_not_authorized"
     obj.extra = extra
-    try:
-        obj._wire = _USER_PROFILE_BILLING_NOT_AUTHORIZED_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _USER_PROFILE_BILLING_NOT_AUTHORIZED_ERROR_DETAILS_FIELDS,
-            _USER_PROFILE_BILLING_NOT_AUTHORIZED_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _USER_PROFILE_BILLING_NOT_AUTHORIZED_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -3435,7 +3224,9 @@ class UserProfileNotBillableErrorDetails(Model):
 _USER_PROFILE_NOT_BILLABLE_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_USER_PROFILE_NOT_BILLABLE_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_USER_PROFILE_NOT_BILLABLE_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _USER_PROFILE_NOT_BILLABLE_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_user_profile_not_billable_error_details(
@@ -3459,14 +3250,7 @@ def decode_user_profile_not_billable_error_details_after_tag(
     obj = new_instance(UserProfileNotBillableErrorDetails)
     obj.error_code = "user_profile_not_billable"
     obj.extra = extra
-    try:
-        obj._wire = _USER_PROFILE_NOT_BILLABLE_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _USER_PROFILE_NOT_BILLABLE_ERROR_DETAILS_FIELDS,
-            _USER_PROFILE_NOT_BILLABLE_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _USER_PROFILE_NOT_BILLABLE_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -3510,7 +3294,7 @@ class ThreadNotFoundErrorDetails(Model):
 _THREAD_NOT_FOUND_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_THREAD_NOT_FOUND_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_THREAD_NOT_FOUND_ERROR_DETAILS_ORDERS: Final = KeyOrders(_THREAD_NOT_FOUND_ERROR_DETAILS_FIELDS)
 
 
 def decode_thread_not_found_error_details(data: Any, strict: bool) -> ThreadNotFoundErrorDetails:
@@ -3532,14 +3316,7 @@ def decode_thread_not_found_error_details_after_tag(
     obj = new_instance(ThreadNotFoundErrorDetails)
     obj.error_code = "thread_not_found"
     obj.extra = extra
-    try:
-        obj._wire = _THREAD_NOT_FOUND_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _THREAD_NOT_FOUND_ERROR_DETAILS_FIELDS,
-            _THREAD_NOT_FOUND_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _THREAD_NOT_FOUND_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -3585,9 +3362,9 @@ class SkillReadBlockedUndecryptableErrorDetails(Model):
 _SKILL_READ_BLOCKED_UNDECRYPTABLE_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_SKILL_READ_BLOCKED_UNDECRYPTABLE_ERROR_DETAILS_ORDERS: Final[
-    dict[tuple[str, ...], tuple[str, ...]]
-] = {}
+_SKILL_READ_BLOCKED_UNDECRYPTABLE_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _SKILL_READ_BLOCKED_UNDECRYPTABLE_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_skill_read_blocked_undecryptable_error_details(
@@ -3613,14 +3390,7 @@ def decode_skill_read_blocked_undecryptable_error_details_after_tag(
     obj = new_instance(SkillReadBlockedUndecryptableErrorDetails)
     obj.error_code = "skill_read_blocked_undecryptable"
     obj.extra = extra
-    try:
-        obj._wire = _SKILL_READ_BLOCKED_UNDECRYPTABLE_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _SKILL_READ_BLOCKED_UNDECRYPTABLE_ERROR_DETAILS_FIELDS,
-            _SKILL_READ_BLOCKED_UNDECRYPTABLE_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _SKILL_READ_BLOCKED_UNDECRYPTABLE_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -3666,9 +3436,9 @@ class RequestBodyTooLargeAfterDecodingErrorDetails(Model):
 _REQUEST_BODY_TOO_LARGE_AFTER_DECODING_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_REQUEST_BODY_TOO_LARGE_AFTER_DECODING_ERROR_DETAILS_ORDERS: Final[
-    dict[tuple[str, ...], tuple[str, ...]]
-] = {}
+_REQUEST_BODY_TOO_LARGE_AFTER_DECODING_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _REQUEST_BODY_TOO_LARGE_AFTER_DECODING_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_request_body_too_large_after_decoding_error_details(
@@ -3696,14 +3466,7 @@ def decode_request_body_too_large_after_decoding_error_details_after_tag(
     obj = new_instance(RequestBodyTooLargeAfterDecodingErrorDetails)
     obj.error_code = "request_body_too_large_after_decoding"
     obj.extra = extra
-    try:
-        obj._wire = _REQUEST_BODY_TOO_LARGE_AFTER_DECODING_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _REQUEST_BODY_TOO_LARGE_AFTER_DECODING_ERROR_DETAILS_FIELDS,
-            _REQUEST_BODY_TOO_LARGE_AFTER_DECODING_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _REQUEST_BODY_TOO_LARGE_AFTER_DECODING_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -3747,9 +3510,9 @@ class ContractSpendLimitReachedErrorDetails(Model):
 _CONTRACT_SPEND_LIMIT_REACHED_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_CONTRACT_SPEND_LIMIT_REACHED_ERROR_DETAILS_ORDERS: Final[
-    dict[tuple[str, ...], tuple[str, ...]]
-] = {}
+_CONTRACT_SPEND_LIMIT_REACHED_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _CONTRACT_SPEND_LIMIT_REACHED_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_contract_spend_limit_reached_error_details(
@@ -3773,14 +3536,7 @@ def decode_contract_spend_limit_reached_error_details_after_tag(
     obj = new_instance(ContractSpendLimitReachedErrorDetails)
     obj.error_code = "contract_spend_limit_reached"
     obj.extra = extra
-    try:
-        obj._wire = _CONTRACT_SPEND_LIMIT_REACHED_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _CONTRACT_SPEND_LIMIT_REACHED_ERROR_DETAILS_FIELDS,
-            _CONTRACT_SPEND_LIMIT_REACHED_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _CONTRACT_SPEND_LIMIT_REACHED_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -3824,9 +3580,9 @@ class EnforcedSpendLimitReachedErrorDetails(Model):
 _ENFORCED_SPEND_LIMIT_REACHED_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_ENFORCED_SPEND_LIMIT_REACHED_ERROR_DETAILS_ORDERS: Final[
-    dict[tuple[str, ...], tuple[str, ...]]
-] = {}
+_ENFORCED_SPEND_LIMIT_REACHED_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _ENFORCED_SPEND_LIMIT_REACHED_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_enforced_spend_limit_reached_error_details(
@@ -3850,14 +3606,7 @@ def decode_enforced_spend_limit_reached_error_details_after_tag(
     obj = new_instance(EnforcedSpendLimitReachedErrorDetails)
     obj.error_code = "enforced_spend_limit_reached"
     obj.extra = extra
-    try:
-        obj._wire = _ENFORCED_SPEND_LIMIT_REACHED_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _ENFORCED_SPEND_LIMIT_REACHED_ERROR_DETAILS_FIELDS,
-            _ENFORCED_SPEND_LIMIT_REACHED_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _ENFORCED_SPEND_LIMIT_REACHED_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -3901,7 +3650,9 @@ class RampLimitExceededErrorDetails(Model):
 _RAMP_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_RAMP_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_RAMP_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _RAMP_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_ramp_limit_exceeded_error_details(
@@ -3925,14 +3676,7 @@ def decode_ramp_limit_exceeded_error_details_after_tag(
     obj = new_instance(RampLimitExceededErrorDetails)
     obj.error_code = "ramp_limit_exceeded"
     obj.extra = extra
-    try:
-        obj._wire = _RAMP_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _RAMP_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS,
-            _RAMP_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _RAMP_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -3976,7 +3720,9 @@ class CMEKKeyUnreachableErrorDetails(Model):
 _CMEK_KEY_UNREACHABLE_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_CMEK_KEY_UNREACHABLE_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_CMEK_KEY_UNREACHABLE_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _CMEK_KEY_UNREACHABLE_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_cmek_key_unreachable_error_details(
@@ -4000,14 +3746,7 @@ def decode_cmek_key_unreachable_error_details_after_tag(
     obj = new_instance(CMEKKeyUnreachableErrorDetails)
     obj.error_code = "cmek_key_unreachable"
     obj.extra = extra
-    try:
-        obj._wire = _CMEK_KEY_UNREACHABLE_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _CMEK_KEY_UNREACHABLE_ERROR_DETAILS_FIELDS,
-            _CMEK_KEY_UNREACHABLE_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _CMEK_KEY_UNREACHABLE_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -4051,7 +3790,9 @@ class CompactionUnavailableErrorDetails(Model):
 _COMPACTION_UNAVAILABLE_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_COMPACTION_UNAVAILABLE_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_COMPACTION_UNAVAILABLE_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _COMPACTION_UNAVAILABLE_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_compaction_unavailable_error_details(
@@ -4075,14 +3816,7 @@ def decode_compaction_unavailable_error_details_after_tag(
     obj = new_instance(CompactionUnavailableErrorDetails)
     obj.error_code = "compaction_unavailable"
     obj.extra = extra
-    try:
-        obj._wire = _COMPACTION_UNAVAILABLE_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _COMPACTION_UNAVAILABLE_ERROR_DETAILS_FIELDS,
-            _COMPACTION_UNAVAILABLE_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _COMPACTION_UNAVAILABLE_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -4126,7 +3860,9 @@ class StorageQuotaExceededErrorDetails(Model):
 _STORAGE_QUOTA_EXCEEDED_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_STORAGE_QUOTA_EXCEEDED_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_STORAGE_QUOTA_EXCEEDED_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _STORAGE_QUOTA_EXCEEDED_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_storage_quota_exceeded_error_details(
@@ -4150,14 +3886,7 @@ def decode_storage_quota_exceeded_error_details_after_tag(
     obj = new_instance(StorageQuotaExceededErrorDetails)
     obj.error_code = "storage_quota_exceeded"
     obj.extra = extra
-    try:
-        obj._wire = _STORAGE_QUOTA_EXCEEDED_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _STORAGE_QUOTA_EXCEEDED_ERROR_DETAILS_FIELDS,
-            _STORAGE_QUOTA_EXCEEDED_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _STORAGE_QUOTA_EXCEEDED_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -4201,7 +3930,9 @@ class FileNotDownloadableErrorDetails(Model):
 _FILE_NOT_DOWNLOADABLE_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_FILE_NOT_DOWNLOADABLE_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_FILE_NOT_DOWNLOADABLE_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _FILE_NOT_DOWNLOADABLE_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_file_not_downloadable_error_details(
@@ -4225,14 +3956,7 @@ def decode_file_not_downloadable_error_details_after_tag(
     obj = new_instance(FileNotDownloadableErrorDetails)
     obj.error_code = "file_not_downloadable"
     obj.extra = extra
-    try:
-        obj._wire = _FILE_NOT_DOWNLOADABLE_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _FILE_NOT_DOWNLOADABLE_ERROR_DETAILS_FIELDS,
-            _FILE_NOT_DOWNLOADABLE_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _FILE_NOT_DOWNLOADABLE_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -4276,7 +4000,7 @@ class FileExpiredErrorDetails(Model):
 _FILE_EXPIRED_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_FILE_EXPIRED_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_FILE_EXPIRED_ERROR_DETAILS_ORDERS: Final = KeyOrders(_FILE_EXPIRED_ERROR_DETAILS_FIELDS)
 
 
 def decode_file_expired_error_details(data: Any, strict: bool) -> FileExpiredErrorDetails:
@@ -4296,12 +4020,7 @@ def decode_file_expired_error_details_after_tag(data: Any, strict: bool) -> File
     obj = new_instance(FileExpiredErrorDetails)
     obj.error_code = "file_expired"
     obj.extra = extra
-    try:
-        obj._wire = _FILE_EXPIRED_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _FILE_EXPIRED_ERROR_DETAILS_FIELDS, _FILE_EXPIRED_ERROR_DETAILS_ORDERS
-        )
+    obj._wire = _FILE_EXPIRED_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -4345,7 +4064,9 @@ class CMEKContextUnavailableErrorDetails(Model):
 _CMEK_CONTEXT_UNAVAILABLE_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_CMEK_CONTEXT_UNAVAILABLE_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_CMEK_CONTEXT_UNAVAILABLE_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _CMEK_CONTEXT_UNAVAILABLE_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_cmek_context_unavailable_error_details(
@@ -4369,14 +4090,7 @@ def decode_cmek_context_unavailable_error_details_after_tag(
     obj = new_instance(CMEKContextUnavailableErrorDetails)
     obj.error_code = "cmek_context_unavailable"
     obj.extra = extra
-    try:
-        obj._wire = _CMEK_CONTEXT_UNAVAILABLE_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _CMEK_CONTEXT_UNAVAILABLE_ERROR_DETAILS_FIELDS,
-            _CMEK_CONTEXT_UNAVAILABLE_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _CMEK_CONTEXT_UNAVAILABLE_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -4420,7 +4134,9 @@ class OrgAPIKeyLimitExceededErrorDetails(Model):
 _ORG_API_KEY_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_ORG_API_KEY_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_ORG_API_KEY_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _ORG_API_KEY_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_org_api_key_limit_exceeded_error_details(
@@ -4444,14 +4160,7 @@ def decode_org_api_key_limit_exceeded_error_details_after_tag(
     obj = new_instance(OrgAPIKeyLimitExceededErrorDetails)
     obj.error_code = "org_api_key_limit_exceeded"
     obj.extra = extra
-    try:
-        obj._wire = _ORG_API_KEY_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _ORG_API_KEY_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS,
-            _ORG_API_KEY_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _ORG_API_KEY_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -4497,9 +4206,9 @@ class WorkspaceAPIKeyLimitExceededErrorDetails(Model):
 _WORKSPACE_API_KEY_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_WORKSPACE_API_KEY_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS: Final[
-    dict[tuple[str, ...], tuple[str, ...]]
-] = {}
+_WORKSPACE_API_KEY_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _WORKSPACE_API_KEY_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_workspace_api_key_limit_exceeded_error_details(
@@ -4525,14 +4234,7 @@ def decode_workspace_api_key_limit_exceeded_error_details_after_tag(
     obj = new_instance(WorkspaceAPIKeyLimitExceededErrorDetails)
     obj.error_code = "workspace_api_key_limit_exceeded"
     obj.extra = extra
-    try:
-        obj._wire = _WORKSPACE_API_KEY_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _WORKSPACE_API_KEY_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS,
-            _WORKSPACE_API_KEY_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _WORKSPACE_API_KEY_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -4576,7 +4278,9 @@ class SandboxEgressRestrictedErrorDetails(Model):
 _SANDBOX_EGRESS_RESTRICTED_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_SANDBOX_EGRESS_RESTRICTED_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_SANDBOX_EGRESS_RESTRICTED_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _SANDBOX_EGRESS_RESTRICTED_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_sandbox_egress_restricted_error_details(
@@ -4600,14 +4304,7 @@ def decode_sandbox_egress_restricted_error_details_after_tag(
     obj = new_instance(SandboxEgressRestrictedErrorDetails)
     obj.error_code = "sandbox_egress_restricted"
     obj.extra = extra
-    try:
-        obj._wire = _SANDBOX_EGRESS_RESTRICTED_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _SANDBOX_EGRESS_RESTRICTED_ERROR_DETAILS_FIELDS,
-            _SANDBOX_EGRESS_RESTRICTED_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _SANDBOX_EGRESS_RESTRICTED_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -4651,7 +4348,9 @@ class UserProfileNotFoundErrorDetails(Model):
 _USER_PROFILE_NOT_FOUND_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_USER_PROFILE_NOT_FOUND_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_USER_PROFILE_NOT_FOUND_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _USER_PROFILE_NOT_FOUND_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_user_profile_not_found_error_details(
@@ -4675,14 +4374,7 @@ def decode_user_profile_not_found_error_details_after_tag(
     obj = new_instance(UserProfileNotFoundErrorDetails)
     obj.error_code = "user_profile_not_found"
     obj.extra = extra
-    try:
-        obj._wire = _USER_PROFILE_NOT_FOUND_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _USER_PROFILE_NOT_FOUND_ERROR_DETAILS_FIELDS,
-            _USER_PROFILE_NOT_FOUND_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _USER_PROFILE_NOT_FOUND_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -4728,9 +4420,9 @@ class ExternalKeyInWorkspacePolicyErrorDetails(Model):
 _EXTERNAL_KEY_IN_WORKSPACE_POLICY_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_EXTERNAL_KEY_IN_WORKSPACE_POLICY_ERROR_DETAILS_ORDERS: Final[
-    dict[tuple[str, ...], tuple[str, ...]]
-] = {}
+_EXTERNAL_KEY_IN_WORKSPACE_POLICY_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _EXTERNAL_KEY_IN_WORKSPACE_POLICY_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_external_key_in_workspace_policy_error_details(
@@ -4756,14 +4448,7 @@ def decode_external_key_in_workspace_policy_error_details_after_tag(
     obj = new_instance(ExternalKeyInWorkspacePolicyErrorDetails)
     obj.error_code = "external_key_in_workspace_policy"
     obj.extra = extra
-    try:
-        obj._wire = _EXTERNAL_KEY_IN_WORKSPACE_POLICY_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _EXTERNAL_KEY_IN_WORKSPACE_POLICY_ERROR_DETAILS_FIELDS,
-            _EXTERNAL_KEY_IN_WORKSPACE_POLICY_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _EXTERNAL_KEY_IN_WORKSPACE_POLICY_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -4807,7 +4492,7 @@ class AlreadyMemberErrorDetails(Model):
 _ALREADY_MEMBER_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_ALREADY_MEMBER_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_ALREADY_MEMBER_ERROR_DETAILS_ORDERS: Final = KeyOrders(_ALREADY_MEMBER_ERROR_DETAILS_FIELDS)
 
 
 def decode_already_member_error_details(data: Any, strict: bool) -> AlreadyMemberErrorDetails:
@@ -4829,12 +4514,7 @@ def decode_already_member_error_details_after_tag(
     obj = new_instance(AlreadyMemberErrorDetails)
     obj.error_code = "already_member"
     obj.extra = extra
-    try:
-        obj._wire = _ALREADY_MEMBER_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _ALREADY_MEMBER_ERROR_DETAILS_FIELDS, _ALREADY_MEMBER_ERROR_DETAILS_ORDERS
-        )
+    obj._wire = _ALREADY_MEMBER_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -4882,9 +4562,9 @@ class CannotInviteEmailsWithUnverifiedDomainsErrorDetails(Model):
 _CANNOT_INVITE_EMAILS_WITH_UNVERIFIED_DOMAINS_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_CANNOT_INVITE_EMAILS_WITH_UNVERIFIED_DOMAINS_ERROR_DETAILS_ORDERS: Final[
-    dict[tuple[str, ...], tuple[str, ...]]
-] = {}
+_CANNOT_INVITE_EMAILS_WITH_UNVERIFIED_DOMAINS_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _CANNOT_INVITE_EMAILS_WITH_UNVERIFIED_DOMAINS_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_cannot_invite_emails_with_unverified_domains_error_details(
@@ -4915,14 +4595,7 @@ def decode_cannot_invite_emails_with_unverified_domains_error_details_after_tag(
     obj = new_instance(CannotInviteEmailsWithUnverifiedDomainsErrorDetails)
     obj.error_code = "cannot_invite_emails_with_unverified_domains"
     obj.extra = extra
-    try:
-        obj._wire = _CANNOT_INVITE_EMAILS_WITH_UNVERIFIED_DOMAINS_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _CANNOT_INVITE_EMAILS_WITH_UNVERIFIED_DOMAINS_ERROR_DETAILS_FIELDS,
-            _CANNOT_INVITE_EMAILS_WITH_UNVERIFIED_DOMAINS_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _CANNOT_INVITE_EMAILS_WITH_UNVERIFIED_DOMAINS_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -4966,7 +4639,9 @@ class EmailDomainNotAllowedErrorDetails(Model):
 _EMAIL_DOMAIN_NOT_ALLOWED_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_EMAIL_DOMAIN_NOT_ALLOWED_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_EMAIL_DOMAIN_NOT_ALLOWED_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _EMAIL_DOMAIN_NOT_ALLOWED_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_email_domain_not_allowed_error_details(
@@ -4990,14 +4665,7 @@ def decode_email_domain_not_allowed_error_details_after_tag(
     obj = new_instance(EmailDomainNotAllowedErrorDetails)
     obj.error_code = "email_domain_not_allowed"
     obj.extra = extra
-    try:
-        obj._wire = _EMAIL_DOMAIN_NOT_ALLOWED_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _EMAIL_DOMAIN_NOT_ALLOWED_ERROR_DETAILS_FIELDS,
-            _EMAIL_DOMAIN_NOT_ALLOWED_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _EMAIL_DOMAIN_NOT_ALLOWED_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -5041,7 +4709,9 @@ class InviteAlreadyExistsErrorDetails(Model):
 _INVITE_ALREADY_EXISTS_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_INVITE_ALREADY_EXISTS_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_INVITE_ALREADY_EXISTS_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _INVITE_ALREADY_EXISTS_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_invite_already_exists_error_details(
@@ -5065,14 +4735,7 @@ def decode_invite_already_exists_error_details_after_tag(
     obj = new_instance(InviteAlreadyExistsErrorDetails)
     obj.error_code = "invite_already_exists"
     obj.extra = extra
-    try:
-        obj._wire = _INVITE_ALREADY_EXISTS_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _INVITE_ALREADY_EXISTS_ERROR_DETAILS_FIELDS,
-            _INVITE_ALREADY_EXISTS_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _INVITE_ALREADY_EXISTS_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -5116,7 +4779,9 @@ class OrgMemberLimitExceededErrorDetails(Model):
 _ORG_MEMBER_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_ORG_MEMBER_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_ORG_MEMBER_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _ORG_MEMBER_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_org_member_limit_exceeded_error_details(
@@ -5140,14 +4805,7 @@ def decode_org_member_limit_exceeded_error_details_after_tag(
     obj = new_instance(OrgMemberLimitExceededErrorDetails)
     obj.error_code = "org_member_limit_exceeded"
     obj.extra = extra
-    try:
-        obj._wire = _ORG_MEMBER_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _ORG_MEMBER_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS,
-            _ORG_MEMBER_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _ORG_MEMBER_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -5191,9 +4849,9 @@ class RBACGroupGrantsOwnerAccessErrorDetails(Model):
 _RBAC_GROUP_GRANTS_OWNER_ACCESS_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_RBAC_GROUP_GRANTS_OWNER_ACCESS_ERROR_DETAILS_ORDERS: Final[
-    dict[tuple[str, ...], tuple[str, ...]]
-] = {}
+_RBAC_GROUP_GRANTS_OWNER_ACCESS_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _RBAC_GROUP_GRANTS_OWNER_ACCESS_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_rbac_group_grants_owner_access_error_details(
@@ -5217,14 +4875,7 @@ def decode_rbac_group_grants_owner_access_error_details_after_tag(
     obj = new_instance(RBACGroupGrantsOwnerAccessErrorDetails)
     obj.error_code = "rbac_group_grants_owner_access"
     obj.extra = extra
-    try:
-        obj._wire = _RBAC_GROUP_GRANTS_OWNER_ACCESS_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _RBAC_GROUP_GRANTS_OWNER_ACCESS_ERROR_DETAILS_FIELDS,
-            _RBAC_GROUP_GRANTS_OWNER_ACCESS_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _RBAC_GROUP_GRANTS_OWNER_ACCESS_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -5270,9 +4921,9 @@ class RBACGroupOwnerAccessUnconfirmedErrorDetails(Model):
 _RBAC_GROUP_OWNER_ACCESS_UNCONFIRMED_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_RBAC_GROUP_OWNER_ACCESS_UNCONFIRMED_ERROR_DETAILS_ORDERS: Final[
-    dict[tuple[str, ...], tuple[str, ...]]
-] = {}
+_RBAC_GROUP_OWNER_ACCESS_UNCONFIRMED_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _RBAC_GROUP_OWNER_ACCESS_UNCONFIRMED_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_rbac_group_owner_access_unconfirmed_error_details(
@@ -5298,14 +4949,7 @@ def decode_rbac_group_owner_access_unconfirmed_error_details_after_tag(
     obj = new_instance(RBACGroupOwnerAccessUnconfirmedErrorDetails)
     obj.error_code = "rbac_group_owner_access_unconfirmed"
     obj.extra = extra
-    try:
-        obj._wire = _RBAC_GROUP_OWNER_ACCESS_UNCONFIRMED_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _RBAC_GROUP_OWNER_ACCESS_UNCONFIRMED_ERROR_DETAILS_FIELDS,
-            _RBAC_GROUP_OWNER_ACCESS_UNCONFIRMED_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _RBAC_GROUP_OWNER_ACCESS_UNCONFIRMED_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -5349,7 +4993,9 @@ class CannotRemoveLastMemberErrorDetails(Model):
 _CANNOT_REMOVE_LAST_MEMBER_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_CANNOT_REMOVE_LAST_MEMBER_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_CANNOT_REMOVE_LAST_MEMBER_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _CANNOT_REMOVE_LAST_MEMBER_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_cannot_remove_last_member_error_details(
@@ -5373,14 +5019,7 @@ def decode_cannot_remove_last_member_error_details_after_tag(
     obj = new_instance(CannotRemoveLastMemberErrorDetails)
     obj.error_code = "cannot_remove_last_member"
     obj.extra = extra
-    try:
-        obj._wire = _CANNOT_REMOVE_LAST_MEMBER_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _CANNOT_REMOVE_LAST_MEMBER_ERROR_DETAILS_FIELDS,
-            _CANNOT_REMOVE_LAST_MEMBER_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _CANNOT_REMOVE_LAST_MEMBER_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -5424,9 +5063,9 @@ class ConcurrentMembershipChangeErrorDetails(Model):
 _CONCURRENT_MEMBERSHIP_CHANGE_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_CONCURRENT_MEMBERSHIP_CHANGE_ERROR_DETAILS_ORDERS: Final[
-    dict[tuple[str, ...], tuple[str, ...]]
-] = {}
+_CONCURRENT_MEMBERSHIP_CHANGE_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _CONCURRENT_MEMBERSHIP_CHANGE_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_concurrent_membership_change_error_details(
@@ -5450,14 +5089,7 @@ def decode_concurrent_membership_change_error_details_after_tag(
     obj = new_instance(ConcurrentMembershipChangeErrorDetails)
     obj.error_code = "concurrent_membership_change"
     obj.extra = extra
-    try:
-        obj._wire = _CONCURRENT_MEMBERSHIP_CHANGE_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _CONCURRENT_MEMBERSHIP_CHANGE_ERROR_DETAILS_FIELDS,
-            _CONCURRENT_MEMBERSHIP_CHANGE_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _CONCURRENT_MEMBERSHIP_CHANGE_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -5501,9 +5133,9 @@ class ExternalKeyValidationFailedErrorDetails(Model):
 _EXTERNAL_KEY_VALIDATION_FAILED_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_EXTERNAL_KEY_VALIDATION_FAILED_ERROR_DETAILS_ORDERS: Final[
-    dict[tuple[str, ...], tuple[str, ...]]
-] = {}
+_EXTERNAL_KEY_VALIDATION_FAILED_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _EXTERNAL_KEY_VALIDATION_FAILED_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_external_key_validation_failed_error_details(
@@ -5527,14 +5159,7 @@ def decode_external_key_validation_failed_error_details_after_tag(
     obj = new_instance(ExternalKeyValidationFailedErrorDetails)
     obj.error_code = "external_key_validation_failed"
     obj.extra = extra
-    try:
-        obj._wire = _EXTERNAL_KEY_VALIDATION_FAILED_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _EXTERNAL_KEY_VALIDATION_FAILED_ERROR_DETAILS_FIELDS,
-            _EXTERNAL_KEY_VALIDATION_FAILED_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _EXTERNAL_KEY_VALIDATION_FAILED_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -5580,9 +5205,9 @@ class ExternalKeyValidationTimedOutErrorDetails(Model):
 _EXTERNAL_KEY_VALIDATION_TIMED_OUT_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_EXTERNAL_KEY_VALIDATION_TIMED_OUT_ERROR_DETAILS_ORDERS: Final[
-    dict[tuple[str, ...], tuple[str, ...]]
-] = {}
+_EXTERNAL_KEY_VALIDATION_TIMED_OUT_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _EXTERNAL_KEY_VALIDATION_TIMED_OUT_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_external_key_validation_timed_out_error_details(
@@ -5608,14 +5233,7 @@ def decode_external_key_validation_timed_out_error_details_after_tag(
     obj = new_instance(ExternalKeyValidationTimedOutErrorDetails)
     obj.error_code = "external_key_validation_timed_out"
     obj.extra = extra
-    try:
-        obj._wire = _EXTERNAL_KEY_VALIDATION_TIMED_OUT_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _EXTERNAL_KEY_VALIDATION_TIMED_OUT_ERROR_DETAILS_FIELDS,
-            _EXTERNAL_KEY_VALIDATION_TIMED_OUT_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _EXTERNAL_KEY_VALIDATION_TIMED_OUT_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -5659,7 +5277,9 @@ class KeyProfileMismatchErrorDetails(Model):
 _KEY_PROFILE_MISMATCH_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_KEY_PROFILE_MISMATCH_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_KEY_PROFILE_MISMATCH_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _KEY_PROFILE_MISMATCH_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_key_profile_mismatch_error_details(
@@ -5683,14 +5303,7 @@ def decode_key_profile_mismatch_error_details_after_tag(
     obj = new_instance(KeyProfileMismatchErrorDetails)
     obj.error_code = "key_profile_mismatch"
     obj.extra = extra
-    try:
-        obj._wire = _KEY_PROFILE_MISMATCH_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _KEY_PROFILE_MISMATCH_ERROR_DETAILS_FIELDS,
-            _KEY_PROFILE_MISMATCH_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _KEY_PROFILE_MISMATCH_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -5740,7 +5353,9 @@ _WORKSPACE_POLICY_VIOLATION_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
     "field": 1,
 }
-_WORKSPACE_POLICY_VIOLATION_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_WORKSPACE_POLICY_VIOLATION_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _WORKSPACE_POLICY_VIOLATION_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_workspace_policy_violation_error_details(
@@ -5773,14 +5388,7 @@ def decode_workspace_policy_violation_error_details_after_tag(
     obj.error_code = "workspace_policy_violation"
     obj.field_ = field__
     obj.extra = extra
-    try:
-        obj._wire = _WORKSPACE_POLICY_VIOLATION_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _WORKSPACE_POLICY_VIOLATION_ERROR_DETAILS_FIELDS,
-            _WORKSPACE_POLICY_VIOLATION_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _WORKSPACE_POLICY_VIOLATION_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -5824,7 +5432,9 @@ class ExternalKeyChangedErrorDetails(Model):
 _EXTERNAL_KEY_CHANGED_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_EXTERNAL_KEY_CHANGED_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_EXTERNAL_KEY_CHANGED_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _EXTERNAL_KEY_CHANGED_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_external_key_changed_error_details(
@@ -5848,14 +5458,7 @@ def decode_external_key_changed_error_details_after_tag(
     obj = new_instance(ExternalKeyChangedErrorDetails)
     obj.error_code = "external_key_changed"
     obj.extra = extra
-    try:
-        obj._wire = _EXTERNAL_KEY_CHANGED_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _EXTERNAL_KEY_CHANGED_ERROR_DETAILS_FIELDS,
-            _EXTERNAL_KEY_CHANGED_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _EXTERNAL_KEY_CHANGED_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -5899,9 +5502,9 @@ class WorkspaceMemberLimitExceededErrorDetails(Model):
 _WORKSPACE_MEMBER_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_WORKSPACE_MEMBER_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS: Final[
-    dict[tuple[str, ...], tuple[str, ...]]
-] = {}
+_WORKSPACE_MEMBER_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _WORKSPACE_MEMBER_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_workspace_member_limit_exceeded_error_details(
@@ -5925,14 +5528,7 @@ def decode_workspace_member_limit_exceeded_error_details_after_tag(
     obj = new_instance(WorkspaceMemberLimitExceededErrorDetails)
     obj.error_code = "workspace_member_limit_exceeded"
     obj.extra = extra
-    try:
-        obj._wire = _WORKSPACE_MEMBER_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _WORKSPACE_MEMBER_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS,
-            _WORKSPACE_MEMBER_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _WORKSPACE_MEMBER_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -5976,9 +5572,9 @@ class OrganizationTypeNotSupportedErrorDetails(Model):
 _ORGANIZATION_TYPE_NOT_SUPPORTED_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_ORGANIZATION_TYPE_NOT_SUPPORTED_ERROR_DETAILS_ORDERS: Final[
-    dict[tuple[str, ...], tuple[str, ...]]
-] = {}
+_ORGANIZATION_TYPE_NOT_SUPPORTED_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _ORGANIZATION_TYPE_NOT_SUPPORTED_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_organization_type_not_supported_error_details(
@@ -6002,14 +5598,7 @@ def decode_organization_type_not_supported_error_details_after_tag(
     obj = new_instance(OrganizationTypeNotSupportedErrorDetails)
     obj.error_code = "organization_type_not_supported"
     obj.extra = extra
-    try:
-        obj._wire = _ORGANIZATION_TYPE_NOT_SUPPORTED_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _ORGANIZATION_TYPE_NOT_SUPPORTED_ERROR_DETAILS_FIELDS,
-            _ORGANIZATION_TYPE_NOT_SUPPORTED_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _ORGANIZATION_TYPE_NOT_SUPPORTED_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -6053,9 +5642,9 @@ class ParentOrganizationRequiredErrorDetails(Model):
 _PARENT_ORGANIZATION_REQUIRED_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_PARENT_ORGANIZATION_REQUIRED_ERROR_DETAILS_ORDERS: Final[
-    dict[tuple[str, ...], tuple[str, ...]]
-] = {}
+_PARENT_ORGANIZATION_REQUIRED_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _PARENT_ORGANIZATION_REQUIRED_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_parent_organization_required_error_details(
@@ -6079,14 +5668,7 @@ def decode_parent_organization_required_error_details_after_tag(
     obj = new_instance(ParentOrganizationRequiredErrorDetails)
     obj.error_code = "parent_organization_required"
     obj.extra = extra
-    try:
-        obj._wire = _PARENT_ORGANIZATION_REQUIRED_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _PARENT_ORGANIZATION_REQUIRED_ERROR_DETAILS_FIELDS,
-            _PARENT_ORGANIZATION_REQUIRED_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _PARENT_ORGANIZATION_REQUIRED_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -6130,7 +5712,9 @@ class RBACRoleNotFoundErrorDetails(Model):
 _RBAC_ROLE_NOT_FOUND_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_RBAC_ROLE_NOT_FOUND_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_RBAC_ROLE_NOT_FOUND_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _RBAC_ROLE_NOT_FOUND_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_rbac_role_not_found_error_details(
@@ -6154,14 +5738,7 @@ def decode_rbac_role_not_found_error_details_after_tag(
     obj = new_instance(RBACRoleNotFoundErrorDetails)
     obj.error_code = "rbac_role_not_found"
     obj.extra = extra
-    try:
-        obj._wire = _RBAC_ROLE_NOT_FOUND_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _RBAC_ROLE_NOT_FOUND_ERROR_DETAILS_FIELDS,
-            _RBAC_ROLE_NOT_FOUND_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _RBAC_ROLE_NOT_FOUND_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -6205,8 +5782,8 @@ class EnvironmentCreateDisabledErrorDetails(Model):
 _ENVIRONMENT_CREATE_DISABLED_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_ENVIRONMENT_CREATE_DISABLED_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = (
-    {}
+_ENVIRONMENT_CREATE_DISABLED_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _ENVIRONMENT_CREATE_DISABLED_ERROR_DETAILS_FIELDS
 )
 
 
@@ -6231,14 +5808,7 @@ def decode_environment_create_disabled_error_details_after_tag(
     obj = new_instance(EnvironmentCreateDisabledErrorDetails)
     obj.error_code = "environment_create_disabled"
     obj.extra = extra
-    try:
-        obj._wire = _ENVIRONMENT_CREATE_DISABLED_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _ENVIRONMENT_CREATE_DISABLED_ERROR_DETAILS_FIELDS,
-            _ENVIRONMENT_CREATE_DISABLED_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _ENVIRONMENT_CREATE_DISABLED_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -6282,7 +5852,9 @@ class EnvironmentArchivedErrorDetails(Model):
 _ENVIRONMENT_ARCHIVED_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_ENVIRONMENT_ARCHIVED_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_ENVIRONMENT_ARCHIVED_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _ENVIRONMENT_ARCHIVED_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_environment_archived_error_details(
@@ -6306,14 +5878,7 @@ def decode_environment_archived_error_details_after_tag(
     obj = new_instance(EnvironmentArchivedErrorDetails)
     obj.error_code = "environment_archived"
     obj.extra = extra
-    try:
-        obj._wire = _ENVIRONMENT_ARCHIVED_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _ENVIRONMENT_ARCHIVED_ERROR_DETAILS_FIELDS,
-            _ENVIRONMENT_ARCHIVED_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _ENVIRONMENT_ARCHIVED_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -6357,7 +5922,9 @@ class InvalidConfigTypeChangeErrorDetails(Model):
 _INVALID_CONFIG_TYPE_CHANGE_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_INVALID_CONFIG_TYPE_CHANGE_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_INVALID_CONFIG_TYPE_CHANGE_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _INVALID_CONFIG_TYPE_CHANGE_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_invalid_config_type_change_error_details(
@@ -6381,14 +5948,7 @@ def decode_invalid_config_type_change_error_details_after_tag(
     obj = new_instance(InvalidConfigTypeChangeErrorDetails)
     obj.error_code = "invalid_config_type_change"
     obj.extra = extra
-    try:
-        obj._wire = _INVALID_CONFIG_TYPE_CHANGE_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _INVALID_CONFIG_TYPE_CHANGE_ERROR_DETAILS_FIELDS,
-            _INVALID_CONFIG_TYPE_CHANGE_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _INVALID_CONFIG_TYPE_CHANGE_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -6432,8 +5992,8 @@ class EnvironmentUpdateDisabledErrorDetails(Model):
 _ENVIRONMENT_UPDATE_DISABLED_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_ENVIRONMENT_UPDATE_DISABLED_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = (
-    {}
+_ENVIRONMENT_UPDATE_DISABLED_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _ENVIRONMENT_UPDATE_DISABLED_ERROR_DETAILS_FIELDS
 )
 
 
@@ -6458,14 +6018,7 @@ def decode_environment_update_disabled_error_details_after_tag(
     obj = new_instance(EnvironmentUpdateDisabledErrorDetails)
     obj.error_code = "environment_update_disabled"
     obj.extra = extra
-    try:
-        obj._wire = _ENVIRONMENT_UPDATE_DISABLED_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _ENVIRONMENT_UPDATE_DISABLED_ERROR_DETAILS_FIELDS,
-            _ENVIRONMENT_UPDATE_DISABLED_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _ENVIRONMENT_UPDATE_DISABLED_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -6519,9 +6072,9 @@ _HEARTBEAT_PRECONDITION_FAILED_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
     "current_state": 1,
 }
-_HEARTBEAT_PRECONDITION_FAILED_ERROR_DETAILS_ORDERS: Final[
-    dict[tuple[str, ...], tuple[str, ...]]
-] = {}
+_HEARTBEAT_PRECONDITION_FAILED_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _HEARTBEAT_PRECONDITION_FAILED_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_heartbeat_precondition_failed_error_details(
@@ -6554,14 +6107,7 @@ def decode_heartbeat_precondition_failed_error_details_after_tag(
     obj.error_code = "heartbeat_precondition_failed"
     obj.current_state = current_state_
     obj.extra = extra
-    try:
-        obj._wire = _HEARTBEAT_PRECONDITION_FAILED_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _HEARTBEAT_PRECONDITION_FAILED_ERROR_DETAILS_FIELDS,
-            _HEARTBEAT_PRECONDITION_FAILED_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _HEARTBEAT_PRECONDITION_FAILED_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -6605,7 +6151,7 @@ class InvalidMetadataErrorDetails(Model):
 _INVALID_METADATA_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_INVALID_METADATA_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_INVALID_METADATA_ERROR_DETAILS_ORDERS: Final = KeyOrders(_INVALID_METADATA_ERROR_DETAILS_FIELDS)
 
 
 def decode_invalid_metadata_error_details(data: Any, strict: bool) -> InvalidMetadataErrorDetails:
@@ -6627,14 +6173,7 @@ def decode_invalid_metadata_error_details_after_tag(
     obj = new_instance(InvalidMetadataErrorDetails)
     obj.error_code = "invalid_metadata"
     obj.extra = extra
-    try:
-        obj._wire = _INVALID_METADATA_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _INVALID_METADATA_ERROR_DETAILS_FIELDS,
-            _INVALID_METADATA_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _INVALID_METADATA_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -6678,9 +6217,9 @@ class CannotSignOutPrimaryOwnerErrorDetails(Model):
 _CANNOT_SIGN_OUT_PRIMARY_OWNER_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_CANNOT_SIGN_OUT_PRIMARY_OWNER_ERROR_DETAILS_ORDERS: Final[
-    dict[tuple[str, ...], tuple[str, ...]]
-] = {}
+_CANNOT_SIGN_OUT_PRIMARY_OWNER_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _CANNOT_SIGN_OUT_PRIMARY_OWNER_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_cannot_sign_out_primary_owner_error_details(
@@ -6704,14 +6243,7 @@ def decode_cannot_sign_out_primary_owner_error_details_after_tag(
     obj = new_instance(CannotSignOutPrimaryOwnerErrorDetails)
     obj.error_code = "cannot_sign_out_primary_owner"
     obj.extra = extra
-    try:
-        obj._wire = _CANNOT_SIGN_OUT_PRIMARY_OWNER_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _CANNOT_SIGN_OUT_PRIMARY_OWNER_ERROR_DETAILS_FIELDS,
-            _CANNOT_SIGN_OUT_PRIMARY_OWNER_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _CANNOT_SIGN_OUT_PRIMARY_OWNER_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -6755,7 +6287,9 @@ class CannotSignOutSelfErrorDetails(Model):
 _CANNOT_SIGN_OUT_SELF_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_CANNOT_SIGN_OUT_SELF_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_CANNOT_SIGN_OUT_SELF_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _CANNOT_SIGN_OUT_SELF_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_cannot_sign_out_self_error_details(
@@ -6779,14 +6313,7 @@ def decode_cannot_sign_out_self_error_details_after_tag(
     obj = new_instance(CannotSignOutSelfErrorDetails)
     obj.error_code = "cannot_sign_out_self"
     obj.extra = extra
-    try:
-        obj._wire = _CANNOT_SIGN_OUT_SELF_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _CANNOT_SIGN_OUT_SELF_ERROR_DETAILS_FIELDS,
-            _CANNOT_SIGN_OUT_SELF_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _CANNOT_SIGN_OUT_SELF_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -6832,9 +6359,9 @@ class OrganizationNotEnrolledInBetaErrorDetails(Model):
 _ORGANIZATION_NOT_ENROLLED_IN_BETA_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_ORGANIZATION_NOT_ENROLLED_IN_BETA_ERROR_DETAILS_ORDERS: Final[
-    dict[tuple[str, ...], tuple[str, ...]]
-] = {}
+_ORGANIZATION_NOT_ENROLLED_IN_BETA_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _ORGANIZATION_NOT_ENROLLED_IN_BETA_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_organization_not_enrolled_in_beta_error_details(
@@ -6860,14 +6387,7 @@ def decode_organization_not_enrolled_in_beta_error_details_after_tag(
     obj = new_instance(OrganizationNotEnrolledInBetaErrorDetails)
     obj.error_code = "organization_not_enrolled_in_beta"
     obj.extra = extra
-    try:
-        obj._wire = _ORGANIZATION_NOT_ENROLLED_IN_BETA_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _ORGANIZATION_NOT_ENROLLED_IN_BETA_ERROR_DETAILS_FIELDS,
-            _ORGANIZATION_NOT_ENROLLED_IN_BETA_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _ORGANIZATION_NOT_ENROLLED_IN_BETA_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -6911,9 +6431,9 @@ class CannotSignOutManagedMemberErrorDetails(Model):
 _CANNOT_SIGN_OUT_MANAGED_MEMBER_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_CANNOT_SIGN_OUT_MANAGED_MEMBER_ERROR_DETAILS_ORDERS: Final[
-    dict[tuple[str, ...], tuple[str, ...]]
-] = {}
+_CANNOT_SIGN_OUT_MANAGED_MEMBER_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _CANNOT_SIGN_OUT_MANAGED_MEMBER_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_cannot_sign_out_managed_member_error_details(
@@ -6937,14 +6457,7 @@ def decode_cannot_sign_out_managed_member_error_details_after_tag(
     obj = new_instance(CannotSignOutManagedMemberErrorDetails)
     obj.error_code = "cannot_sign_out_managed_member"
     obj.extra = extra
-    try:
-        obj._wire = _CANNOT_SIGN_OUT_MANAGED_MEMBER_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _CANNOT_SIGN_OUT_MANAGED_MEMBER_ERROR_DETAILS_FIELDS,
-            _CANNOT_SIGN_OUT_MANAGED_MEMBER_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _CANNOT_SIGN_OUT_MANAGED_MEMBER_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -6990,9 +6503,9 @@ class CannotSignOutMembershipAdminErrorDetails(Model):
 _CANNOT_SIGN_OUT_MEMBERSHIP_ADMIN_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_CANNOT_SIGN_OUT_MEMBERSHIP_ADMIN_ERROR_DETAILS_ORDERS: Final[
-    dict[tuple[str, ...], tuple[str, ...]]
-] = {}
+_CANNOT_SIGN_OUT_MEMBERSHIP_ADMIN_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _CANNOT_SIGN_OUT_MEMBERSHIP_ADMIN_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_cannot_sign_out_membership_admin_error_details(
@@ -7018,14 +6531,7 @@ def decode_cannot_sign_out_membership_admin_error_details_after_tag(
     obj = new_instance(CannotSignOutMembershipAdminErrorDetails)
     obj.error_code = "cannot_sign_out_membership_admin"
     obj.extra = extra
-    try:
-        obj._wire = _CANNOT_SIGN_OUT_MEMBERSHIP_ADMIN_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _CANNOT_SIGN_OUT_MEMBERSHIP_ADMIN_ERROR_DETAILS_FIELDS,
-            _CANNOT_SIGN_OUT_MEMBERSHIP_ADMIN_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _CANNOT_SIGN_OUT_MEMBERSHIP_ADMIN_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -7069,7 +6575,9 @@ class CannotSignOutOwnerErrorDetails(Model):
 _CANNOT_SIGN_OUT_OWNER_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_CANNOT_SIGN_OUT_OWNER_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_CANNOT_SIGN_OUT_OWNER_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _CANNOT_SIGN_OUT_OWNER_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_cannot_sign_out_owner_error_details(
@@ -7093,14 +6601,7 @@ def decode_cannot_sign_out_owner_error_details_after_tag(
     obj = new_instance(CannotSignOutOwnerErrorDetails)
     obj.error_code = "cannot_sign_out_owner"
     obj.extra = extra
-    try:
-        obj._wire = _CANNOT_SIGN_OUT_OWNER_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _CANNOT_SIGN_OUT_OWNER_ERROR_DETAILS_FIELDS,
-            _CANNOT_SIGN_OUT_OWNER_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _CANNOT_SIGN_OUT_OWNER_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -7146,9 +6647,9 @@ class CannotSignOutPrivilegedMemberErrorDetails(Model):
 _CANNOT_SIGN_OUT_PRIVILEGED_MEMBER_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_CANNOT_SIGN_OUT_PRIVILEGED_MEMBER_ERROR_DETAILS_ORDERS: Final[
-    dict[tuple[str, ...], tuple[str, ...]]
-] = {}
+_CANNOT_SIGN_OUT_PRIVILEGED_MEMBER_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _CANNOT_SIGN_OUT_PRIVILEGED_MEMBER_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_cannot_sign_out_privileged_member_error_details(
@@ -7174,14 +6675,7 @@ def decode_cannot_sign_out_privileged_member_error_details_after_tag(
     obj = new_instance(CannotSignOutPrivilegedMemberErrorDetails)
     obj.error_code = "cannot_sign_out_privileged_member"
     obj.extra = extra
-    try:
-        obj._wire = _CANNOT_SIGN_OUT_PRIVILEGED_MEMBER_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _CANNOT_SIGN_OUT_PRIVILEGED_MEMBER_ERROR_DETAILS_FIELDS,
-            _CANNOT_SIGN_OUT_PRIVILEGED_MEMBER_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _CANNOT_SIGN_OUT_PRIVILEGED_MEMBER_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -7229,9 +6723,9 @@ class SpendLimitsAdminAPIWritesNotEnabledErrorDetails(Model):
 _SPEND_LIMITS_ADMIN_API_WRITES_NOT_ENABLED_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_SPEND_LIMITS_ADMIN_API_WRITES_NOT_ENABLED_ERROR_DETAILS_ORDERS: Final[
-    dict[tuple[str, ...], tuple[str, ...]]
-] = {}
+_SPEND_LIMITS_ADMIN_API_WRITES_NOT_ENABLED_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _SPEND_LIMITS_ADMIN_API_WRITES_NOT_ENABLED_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_spend_limits_admin_api_writes_not_enabled_error_details(
@@ -7259,14 +6753,7 @@ def decode_spend_limits_admin_api_writes_not_enabled_error_details_after_tag(
     obj = new_instance(SpendLimitsAdminAPIWritesNotEnabledErrorDetails)
     obj.error_code = "spend_limits_admin_api_writes_not_enabled"
     obj.extra = extra
-    try:
-        obj._wire = _SPEND_LIMITS_ADMIN_API_WRITES_NOT_ENABLED_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _SPEND_LIMITS_ADMIN_API_WRITES_NOT_ENABLED_ERROR_DETAILS_FIELDS,
-            _SPEND_LIMITS_ADMIN_API_WRITES_NOT_ENABLED_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _SPEND_LIMITS_ADMIN_API_WRITES_NOT_ENABLED_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -7310,7 +6797,9 @@ class UnsupportedCharsetErrorDetails(Model):
 _UNSUPPORTED_CHARSET_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_UNSUPPORTED_CHARSET_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_UNSUPPORTED_CHARSET_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _UNSUPPORTED_CHARSET_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_unsupported_charset_error_details(
@@ -7334,14 +6823,7 @@ def decode_unsupported_charset_error_details_after_tag(
     obj = new_instance(UnsupportedCharsetErrorDetails)
     obj.error_code = "unsupported_charset"
     obj.extra = extra
-    try:
-        obj._wire = _UNSUPPORTED_CHARSET_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _UNSUPPORTED_CHARSET_ERROR_DETAILS_FIELDS,
-            _UNSUPPORTED_CHARSET_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _UNSUPPORTED_CHARSET_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -7393,7 +6875,7 @@ _PLUGIN_NAME_TAKEN_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
     "plugin_id": 1,
 }
-_PLUGIN_NAME_TAKEN_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_PLUGIN_NAME_TAKEN_ERROR_DETAILS_ORDERS: Final = KeyOrders(_PLUGIN_NAME_TAKEN_ERROR_DETAILS_FIELDS)
 
 
 def decode_plugin_name_taken_error_details(data: Any, strict: bool) -> PluginNameTakenErrorDetails:
@@ -7430,14 +6912,7 @@ def decode_plugin_name_taken_error_details_after_tag(
     obj.error_code = "plugin_name_taken"
     obj.plugin_id = plugin_id_
     obj.extra = extra
-    try:
-        obj._wire = _PLUGIN_NAME_TAKEN_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _PLUGIN_NAME_TAKEN_ERROR_DETAILS_FIELDS,
-            _PLUGIN_NAME_TAKEN_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _PLUGIN_NAME_TAKEN_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -7487,7 +6962,7 @@ _SKILL_NAME_TAKEN_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
     "skill_name": 1,
 }
-_SKILL_NAME_TAKEN_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_SKILL_NAME_TAKEN_ERROR_DETAILS_ORDERS: Final = KeyOrders(_SKILL_NAME_TAKEN_ERROR_DETAILS_FIELDS)
 
 
 def decode_skill_name_taken_error_details(data: Any, strict: bool) -> SkillNameTakenErrorDetails:
@@ -7520,14 +6995,7 @@ def decode_skill_name_taken_error_details_after_tag(
     obj.error_code = "skill_name_taken"
     obj.skill_name = skill_name_
     obj.extra = extra
-    try:
-        obj._wire = _SKILL_NAME_TAKEN_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _SKILL_NAME_TAKEN_ERROR_DETAILS_FIELDS,
-            _SKILL_NAME_TAKEN_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _SKILL_NAME_TAKEN_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -7583,7 +7051,9 @@ _REGISTRATION_PENDING_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "plugin_id": 1,
     "plugin_version_id": 2,
 }
-_REGISTRATION_PENDING_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_REGISTRATION_PENDING_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _REGISTRATION_PENDING_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_registration_pending_error_details(
@@ -7624,14 +7094,7 @@ def decode_registration_pending_error_details_after_tag(
     obj.plugin_id = plugin_id_
     obj.plugin_version_id = plugin_version_id_
     obj.extra = extra
-    try:
-        obj._wire = _REGISTRATION_PENDING_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _REGISTRATION_PENDING_ERROR_DETAILS_FIELDS,
-            _REGISTRATION_PENDING_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _REGISTRATION_PENDING_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -7681,7 +7144,7 @@ _SCAN_FAILED_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
     "plugin_version_id": 1,
 }
-_SCAN_FAILED_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_SCAN_FAILED_ERROR_DETAILS_ORDERS: Final = KeyOrders(_SCAN_FAILED_ERROR_DETAILS_FIELDS)
 
 
 def decode_scan_failed_error_details(data: Any, strict: bool) -> ScanFailedErrorDetails:
@@ -7712,12 +7175,7 @@ def decode_scan_failed_error_details_after_tag(data: Any, strict: bool) -> ScanF
     obj.error_code = "scan_failed"
     obj.plugin_version_id = plugin_version_id_
     obj.extra = extra
-    try:
-        obj._wire = _SCAN_FAILED_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _SCAN_FAILED_ERROR_DETAILS_FIELDS, _SCAN_FAILED_ERROR_DETAILS_ORDERS
-        )
+    obj._wire = _SCAN_FAILED_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -7767,7 +7225,7 @@ _SCAN_PENDING_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
     "plugin_version_id": 1,
 }
-_SCAN_PENDING_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_SCAN_PENDING_ERROR_DETAILS_ORDERS: Final = KeyOrders(_SCAN_PENDING_ERROR_DETAILS_FIELDS)
 
 
 def decode_scan_pending_error_details(data: Any, strict: bool) -> ScanPendingErrorDetails:
@@ -7798,12 +7256,7 @@ def decode_scan_pending_error_details_after_tag(data: Any, strict: bool) -> Scan
     obj.error_code = "scan_pending"
     obj.plugin_version_id = plugin_version_id_
     obj.extra = extra
-    try:
-        obj._wire = _SCAN_PENDING_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _SCAN_PENDING_ERROR_DETAILS_FIELDS, _SCAN_PENDING_ERROR_DETAILS_ORDERS
-        )
+    obj._wire = _SCAN_PENDING_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -7847,7 +7300,9 @@ class RequestBodyTimeoutErrorDetails(Model):
 _REQUEST_BODY_TIMEOUT_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_REQUEST_BODY_TIMEOUT_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_REQUEST_BODY_TIMEOUT_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _REQUEST_BODY_TIMEOUT_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_request_body_timeout_error_details(
@@ -7871,14 +7326,7 @@ def decode_request_body_timeout_error_details_after_tag(
     obj = new_instance(RequestBodyTimeoutErrorDetails)
     obj.error_code = "request_body_timeout"
     obj.extra = extra
-    try:
-        obj._wire = _REQUEST_BODY_TIMEOUT_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _REQUEST_BODY_TIMEOUT_ERROR_DETAILS_FIELDS,
-            _REQUEST_BODY_TIMEOUT_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _REQUEST_BODY_TIMEOUT_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -7924,9 +7372,9 @@ class SettingsDocumentLimitExceededErrorDetails(Model):
 _SETTINGS_DOCUMENT_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_SETTINGS_DOCUMENT_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS: Final[
-    dict[tuple[str, ...], tuple[str, ...]]
-] = {}
+_SETTINGS_DOCUMENT_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _SETTINGS_DOCUMENT_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_settings_document_limit_exceeded_error_details(
@@ -7952,14 +7400,7 @@ def decode_settings_document_limit_exceeded_error_details_after_tag(
     obj = new_instance(SettingsDocumentLimitExceededErrorDetails)
     obj.error_code = "settings_document_limit_exceeded"
     obj.extra = extra
-    try:
-        obj._wire = _SETTINGS_DOCUMENT_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _SETTINGS_DOCUMENT_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS,
-            _SETTINGS_DOCUMENT_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _SETTINGS_DOCUMENT_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -8003,9 +7444,9 @@ class SettingsHistoryLimitExceededErrorDetails(Model):
 _SETTINGS_HISTORY_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_SETTINGS_HISTORY_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS: Final[
-    dict[tuple[str, ...], tuple[str, ...]]
-] = {}
+_SETTINGS_HISTORY_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _SETTINGS_HISTORY_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_settings_history_limit_exceeded_error_details(
@@ -8029,14 +7470,7 @@ def decode_settings_history_limit_exceeded_error_details_after_tag(
     obj = new_instance(SettingsHistoryLimitExceededErrorDetails)
     obj.error_code = "settings_history_limit_exceeded"
     obj.extra = extra
-    try:
-        obj._wire = _SETTINGS_HISTORY_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _SETTINGS_HISTORY_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS,
-            _SETTINGS_HISTORY_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _SETTINGS_HISTORY_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -8080,7 +7514,9 @@ class CMEKFeatureUnsupportedErrorDetails(Model):
 _CMEK_FEATURE_UNSUPPORTED_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_CMEK_FEATURE_UNSUPPORTED_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_CMEK_FEATURE_UNSUPPORTED_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _CMEK_FEATURE_UNSUPPORTED_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_cmek_feature_unsupported_error_details(
@@ -8104,14 +7540,7 @@ def decode_cmek_feature_unsupported_error_details_after_tag(
     obj = new_instance(CMEKFeatureUnsupportedErrorDetails)
     obj.error_code = "cmek_feature_unsupported"
     obj.extra = extra
-    try:
-        obj._wire = _CMEK_FEATURE_UNSUPPORTED_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _CMEK_FEATURE_UNSUPPORTED_ERROR_DETAILS_FIELDS,
-            _CMEK_FEATURE_UNSUPPORTED_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _CMEK_FEATURE_UNSUPPORTED_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -8157,9 +7586,9 @@ class RBACGroupManagedSettingsNotFoundErrorDetails(Model):
 _RBAC_GROUP_MANAGED_SETTINGS_NOT_FOUND_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_RBAC_GROUP_MANAGED_SETTINGS_NOT_FOUND_ERROR_DETAILS_ORDERS: Final[
-    dict[tuple[str, ...], tuple[str, ...]]
-] = {}
+_RBAC_GROUP_MANAGED_SETTINGS_NOT_FOUND_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _RBAC_GROUP_MANAGED_SETTINGS_NOT_FOUND_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_rbac_group_managed_settings_not_found_error_details(
@@ -8187,14 +7616,7 @@ def decode_rbac_group_managed_settings_not_found_error_details_after_tag(
     obj = new_instance(RBACGroupManagedSettingsNotFoundErrorDetails)
     obj.error_code = "rbac_group_managed_settings_not_found"
     obj.extra = extra
-    try:
-        obj._wire = _RBAC_GROUP_MANAGED_SETTINGS_NOT_FOUND_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _RBAC_GROUP_MANAGED_SETTINGS_NOT_FOUND_ERROR_DETAILS_FIELDS,
-            _RBAC_GROUP_MANAGED_SETTINGS_NOT_FOUND_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _RBAC_GROUP_MANAGED_SETTINGS_NOT_FOUND_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -8238,9 +7660,9 @@ class RBACGroupOrderLimitExceededErrorDetails(Model):
 _RBAC_GROUP_ORDER_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_RBAC_GROUP_ORDER_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS: Final[
-    dict[tuple[str, ...], tuple[str, ...]]
-] = {}
+_RBAC_GROUP_ORDER_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _RBAC_GROUP_ORDER_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_rbac_group_order_limit_exceeded_error_details(
@@ -8264,14 +7686,7 @@ def decode_rbac_group_order_limit_exceeded_error_details_after_tag(
     obj = new_instance(RBACGroupOrderLimitExceededErrorDetails)
     obj.error_code = "rbac_group_order_limit_exceeded"
     obj.extra = extra
-    try:
-        obj._wire = _RBAC_GROUP_ORDER_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _RBAC_GROUP_ORDER_LIMIT_EXCEEDED_ERROR_DETAILS_FIELDS,
-            _RBAC_GROUP_ORDER_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _RBAC_GROUP_ORDER_LIMIT_EXCEEDED_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -8315,7 +7730,9 @@ class RBACGroupNotFoundErrorDetails(Model):
 _RBAC_GROUP_NOT_FOUND_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_RBAC_GROUP_NOT_FOUND_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_RBAC_GROUP_NOT_FOUND_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _RBAC_GROUP_NOT_FOUND_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_rbac_group_not_found_error_details(
@@ -8339,14 +7756,7 @@ def decode_rbac_group_not_found_error_details_after_tag(
     obj = new_instance(RBACGroupNotFoundErrorDetails)
     obj.error_code = "rbac_group_not_found"
     obj.extra = extra
-    try:
-        obj._wire = _RBAC_GROUP_NOT_FOUND_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _RBAC_GROUP_NOT_FOUND_ERROR_DETAILS_FIELDS,
-            _RBAC_GROUP_NOT_FOUND_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _RBAC_GROUP_NOT_FOUND_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -8398,9 +7808,9 @@ _SLACK_CHANNEL_SET_UP_SETTINGS_REFUSED_ERROR_DETAILS_FIELDS: Final[dict[str, int
     "error_code": 0,
     "slack_channel_id": 1,
 }
-_SLACK_CHANNEL_SET_UP_SETTINGS_REFUSED_ERROR_DETAILS_ORDERS: Final[
-    dict[tuple[str, ...], tuple[str, ...]]
-] = {}
+_SLACK_CHANNEL_SET_UP_SETTINGS_REFUSED_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _SLACK_CHANNEL_SET_UP_SETTINGS_REFUSED_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_slack_channel_set_up_settings_refused_error_details(
@@ -8439,14 +7849,7 @@ def decode_slack_channel_set_up_settings_refused_error_details_after_tag(
     obj.error_code = "slack_channel_set_up_settings_refused"
     obj.slack_channel_id = slack_channel_id_
     obj.extra = extra
-    try:
-        obj._wire = _SLACK_CHANNEL_SET_UP_SETTINGS_REFUSED_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _SLACK_CHANNEL_SET_UP_SETTINGS_REFUSED_ERROR_DETAILS_FIELDS,
-            _SLACK_CHANNEL_SET_UP_SETTINGS_REFUSED_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _SLACK_CHANNEL_SET_UP_SETTINGS_REFUSED_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -8490,7 +7893,9 @@ class APIKeyScopeMissingErrorDetails(Model):
 _API_KEY_SCOPE_MISSING_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_API_KEY_SCOPE_MISSING_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_API_KEY_SCOPE_MISSING_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _API_KEY_SCOPE_MISSING_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_api_key_scope_missing_error_details(
@@ -8514,14 +7919,7 @@ def decode_api_key_scope_missing_error_details_after_tag(
     obj = new_instance(APIKeyScopeMissingErrorDetails)
     obj.error_code = "api_key_scope_missing"
     obj.extra = extra
-    try:
-        obj._wire = _API_KEY_SCOPE_MISSING_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _API_KEY_SCOPE_MISSING_ERROR_DETAILS_FIELDS,
-            _API_KEY_SCOPE_MISSING_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _API_KEY_SCOPE_MISSING_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -8565,9 +7963,9 @@ class ClaudeTagWritesNotEnabledErrorDetails(Model):
 _CLAUDE_TAG_WRITES_NOT_ENABLED_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_CLAUDE_TAG_WRITES_NOT_ENABLED_ERROR_DETAILS_ORDERS: Final[
-    dict[tuple[str, ...], tuple[str, ...]]
-] = {}
+_CLAUDE_TAG_WRITES_NOT_ENABLED_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _CLAUDE_TAG_WRITES_NOT_ENABLED_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_claude_tag_writes_not_enabled_error_details(
@@ -8591,14 +7989,7 @@ def decode_claude_tag_writes_not_enabled_error_details_after_tag(
     obj = new_instance(ClaudeTagWritesNotEnabledErrorDetails)
     obj.error_code = "claude_tag_writes_not_enabled"
     obj.extra = extra
-    try:
-        obj._wire = _CLAUDE_TAG_WRITES_NOT_ENABLED_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _CLAUDE_TAG_WRITES_NOT_ENABLED_ERROR_DETAILS_FIELDS,
-            _CLAUDE_TAG_WRITES_NOT_ENABLED_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _CLAUDE_TAG_WRITES_NOT_ENABLED_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -8644,9 +8035,9 @@ class ComplianceConfigurationRestrictedErrorDetails(Model):
 _COMPLIANCE_CONFIGURATION_RESTRICTED_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_COMPLIANCE_CONFIGURATION_RESTRICTED_ERROR_DETAILS_ORDERS: Final[
-    dict[tuple[str, ...], tuple[str, ...]]
-] = {}
+_COMPLIANCE_CONFIGURATION_RESTRICTED_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _COMPLIANCE_CONFIGURATION_RESTRICTED_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_compliance_configuration_restricted_error_details(
@@ -8672,14 +8063,7 @@ def decode_compliance_configuration_restricted_error_details_after_tag(
     obj = new_instance(ComplianceConfigurationRestrictedErrorDetails)
     obj.error_code = "compliance_configuration_restricted"
     obj.extra = extra
-    try:
-        obj._wire = _COMPLIANCE_CONFIGURATION_RESTRICTED_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _COMPLIANCE_CONFIGURATION_RESTRICTED_ERROR_DETAILS_FIELDS,
-            _COMPLIANCE_CONFIGURATION_RESTRICTED_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _COMPLIANCE_CONFIGURATION_RESTRICTED_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -8727,9 +8111,9 @@ class OrganizationLevelScopedAPIKeyRequiredErrorDetails(Model):
 _ORGANIZATION_LEVEL_SCOPED_API_KEY_REQUIRED_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_ORGANIZATION_LEVEL_SCOPED_API_KEY_REQUIRED_ERROR_DETAILS_ORDERS: Final[
-    dict[tuple[str, ...], tuple[str, ...]]
-] = {}
+_ORGANIZATION_LEVEL_SCOPED_API_KEY_REQUIRED_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _ORGANIZATION_LEVEL_SCOPED_API_KEY_REQUIRED_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_organization_level_scoped_api_key_required_error_details(
@@ -8757,14 +8141,7 @@ def decode_organization_level_scoped_api_key_required_error_details_after_tag(
     obj = new_instance(OrganizationLevelScopedAPIKeyRequiredErrorDetails)
     obj.error_code = "organization_level_scoped_api_key_required"
     obj.extra = extra
-    try:
-        obj._wire = _ORGANIZATION_LEVEL_SCOPED_API_KEY_REQUIRED_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _ORGANIZATION_LEVEL_SCOPED_API_KEY_REQUIRED_ERROR_DETAILS_FIELDS,
-            _ORGANIZATION_LEVEL_SCOPED_API_KEY_REQUIRED_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _ORGANIZATION_LEVEL_SCOPED_API_KEY_REQUIRED_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -8808,7 +8185,9 @@ class EnvironmentNotFoundErrorDetails(Model):
 _ENVIRONMENT_NOT_FOUND_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_ENVIRONMENT_NOT_FOUND_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_ENVIRONMENT_NOT_FOUND_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _ENVIRONMENT_NOT_FOUND_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_environment_not_found_error_details(
@@ -8832,14 +8211,7 @@ def decode_environment_not_found_error_details_after_tag(
     obj = new_instance(EnvironmentNotFoundErrorDetails)
     obj.error_code = "environment_not_found"
     obj.extra = extra
-    try:
-        obj._wire = _ENVIRONMENT_NOT_FOUND_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _ENVIRONMENT_NOT_FOUND_ERROR_DETAILS_FIELDS,
-            _ENVIRONMENT_NOT_FOUND_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _ENVIRONMENT_NOT_FOUND_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -8893,9 +8265,9 @@ _SLACK_CHANNEL_SET_UP_ENVIRONMENT_NOT_FOUND_ERROR_DETAILS_FIELDS: Final[dict[str
     "error_code": 0,
     "slack_channel_id": 1,
 }
-_SLACK_CHANNEL_SET_UP_ENVIRONMENT_NOT_FOUND_ERROR_DETAILS_ORDERS: Final[
-    dict[tuple[str, ...], tuple[str, ...]]
-] = {}
+_SLACK_CHANNEL_SET_UP_ENVIRONMENT_NOT_FOUND_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _SLACK_CHANNEL_SET_UP_ENVIRONMENT_NOT_FOUND_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_slack_channel_set_up_environment_not_found_error_details(
@@ -8934,14 +8306,7 @@ def decode_slack_channel_set_up_environment_not_found_error_details_after_tag(
     obj.error_code = "slack_channel_set_up_environment_not_found"
     obj.slack_channel_id = slack_channel_id_
     obj.extra = extra
-    try:
-        obj._wire = _SLACK_CHANNEL_SET_UP_ENVIRONMENT_NOT_FOUND_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _SLACK_CHANNEL_SET_UP_ENVIRONMENT_NOT_FOUND_ERROR_DETAILS_FIELDS,
-            _SLACK_CHANNEL_SET_UP_ENVIRONMENT_NOT_FOUND_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _SLACK_CHANNEL_SET_UP_ENVIRONMENT_NOT_FOUND_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -8995,9 +8360,9 @@ _SLACK_CHANNEL_SET_UP_SETTINGS_CONFLICT_ERROR_DETAILS_FIELDS: Final[dict[str, in
     "error_code": 0,
     "slack_channel_id": 1,
 }
-_SLACK_CHANNEL_SET_UP_SETTINGS_CONFLICT_ERROR_DETAILS_ORDERS: Final[
-    dict[tuple[str, ...], tuple[str, ...]]
-] = {}
+_SLACK_CHANNEL_SET_UP_SETTINGS_CONFLICT_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _SLACK_CHANNEL_SET_UP_SETTINGS_CONFLICT_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_slack_channel_set_up_settings_conflict_error_details(
@@ -9036,14 +8401,7 @@ def decode_slack_channel_set_up_settings_conflict_error_details_after_tag(
     obj.error_code = "slack_channel_set_up_settings_conflict"
     obj.slack_channel_id = slack_channel_id_
     obj.extra = extra
-    try:
-        obj._wire = _SLACK_CHANNEL_SET_UP_SETTINGS_CONFLICT_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _SLACK_CHANNEL_SET_UP_SETTINGS_CONFLICT_ERROR_DETAILS_FIELDS,
-            _SLACK_CHANNEL_SET_UP_SETTINGS_CONFLICT_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _SLACK_CHANNEL_SET_UP_SETTINGS_CONFLICT_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -9087,9 +8445,9 @@ class BundleAttachmentNotSupportedErrorDetails(Model):
 _BUNDLE_ATTACHMENT_NOT_SUPPORTED_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_BUNDLE_ATTACHMENT_NOT_SUPPORTED_ERROR_DETAILS_ORDERS: Final[
-    dict[tuple[str, ...], tuple[str, ...]]
-] = {}
+_BUNDLE_ATTACHMENT_NOT_SUPPORTED_ERROR_DETAILS_ORDERS: Final = KeyOrders(
+    _BUNDLE_ATTACHMENT_NOT_SUPPORTED_ERROR_DETAILS_FIELDS
+)
 
 
 def decode_bundle_attachment_not_supported_error_details(
@@ -9113,14 +8471,7 @@ def decode_bundle_attachment_not_supported_error_details_after_tag(
     obj = new_instance(BundleAttachmentNotSupportedErrorDetails)
     obj.error_code = "bundle_attachment_not_supported"
     obj.extra = extra
-    try:
-        obj._wire = _BUNDLE_ATTACHMENT_NOT_SUPPORTED_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _BUNDLE_ATTACHMENT_NOT_SUPPORTED_ERROR_DETAILS_FIELDS,
-            _BUNDLE_ATTACHMENT_NOT_SUPPORTED_ERROR_DETAILS_ORDERS,
-        )
+    obj._wire = _BUNDLE_ATTACHMENT_NOT_SUPPORTED_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -9164,7 +8515,7 @@ class BundleOnCallErrorDetails(Model):
 _BUNDLE_ON_CALL_ERROR_DETAILS_FIELDS: Final[dict[str, int]] = {
     "error_code": 0,
 }
-_BUNDLE_ON_CALL_ERROR_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BUNDLE_ON_CALL_ERROR_DETAILS_ORDERS: Final = KeyOrders(_BUNDLE_ON_CALL_ERROR_DETAILS_FIELDS)
 
 
 def decode_bundle_on_call_error_details(data: Any, strict: bool) -> BundleOnCallErrorDetails:
@@ -9186,12 +8537,7 @@ def decode_bundle_on_call_error_details_after_tag(
     obj = new_instance(BundleOnCallErrorDetails)
     obj.error_code = "bundle_on_call"
     obj.extra = extra
-    try:
-        obj._wire = _BUNDLE_ON_CALL_ERROR_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _BUNDLE_ON_CALL_ERROR_DETAILS_FIELDS, _BUNDLE_ON_CALL_ERROR_DETAILS_ORDERS
-        )
+    obj._wire = _BUNDLE_ON_CALL_ERROR_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -9254,7 +8600,7 @@ _WORK_LEASE_STATE_FIELDS: Final[dict[str, int]] = {
     "ttl_seconds": 2,
     "last_heartbeat": 3,
 }
-_WORK_LEASE_STATE_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_WORK_LEASE_STATE_ORDERS: Final = KeyOrders(_WORK_LEASE_STATE_FIELDS)
 
 
 def decode_work_lease_state(data: Any, strict: bool) -> WorkLeaseState:
@@ -9305,10 +8651,7 @@ def decode_work_lease_state(data: Any, strict: bool) -> WorkLeaseState:
     obj.state = state_
     obj.ttl_seconds = ttl_seconds_
     obj.extra = extra
-    try:
-        obj._wire = _WORK_LEASE_STATE_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(tuple(data), _WORK_LEASE_STATE_FIELDS, _WORK_LEASE_STATE_ORDERS)
+    obj._wire = _WORK_LEASE_STATE_ORDERS[tuple(data)]
     return obj
 
 

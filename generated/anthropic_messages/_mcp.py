@@ -11,6 +11,7 @@ from typing import Any, Final, Literal
 from ._runtime import (
     UNSET,
     DecodeError,
+    KeyOrders,
     Decoder,
     LazyTable,
     Model,
@@ -24,7 +25,6 @@ from ._runtime import (
     extra_fields,
     has_lone_surrogate,
     in_received_order,
-    learn_order,
     list_of,
     map_of,
     missing_field,
@@ -114,7 +114,9 @@ _REQUEST_MCP_SERVER_URL_DEFINITION_PARAM_FIELDS: Final[dict[str, int]] = {
     "authorization_token": 3,
     "tool_configuration": 4,
 }
-_REQUEST_MCP_SERVER_URL_DEFINITION_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_REQUEST_MCP_SERVER_URL_DEFINITION_PARAM_ORDERS: Final = KeyOrders(
+    _REQUEST_MCP_SERVER_URL_DEFINITION_PARAM_FIELDS
+)
 
 
 def decode_request_mcp_server_url_definition_param(
@@ -180,14 +182,7 @@ def decode_request_mcp_server_url_definition_param_after_tag(
     obj.authorization_token = authorization_token_
     obj.tool_configuration = tool_configuration_
     obj.extra = extra
-    try:
-        obj._wire = _REQUEST_MCP_SERVER_URL_DEFINITION_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _REQUEST_MCP_SERVER_URL_DEFINITION_PARAM_FIELDS,
-            _REQUEST_MCP_SERVER_URL_DEFINITION_PARAM_ORDERS,
-        )
+    obj._wire = _REQUEST_MCP_SERVER_URL_DEFINITION_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -250,9 +245,9 @@ _REQUEST_MCP_SERVER_TOOL_CONFIGURATION_PARAM_FIELDS: Final[dict[str, int]] = {
     "enabled": 0,
     "allowed_tools": 1,
 }
-_REQUEST_MCP_SERVER_TOOL_CONFIGURATION_PARAM_ORDERS: Final[
-    dict[tuple[str, ...], tuple[str, ...]]
-] = {}
+_REQUEST_MCP_SERVER_TOOL_CONFIGURATION_PARAM_ORDERS: Final = KeyOrders(
+    _REQUEST_MCP_SERVER_TOOL_CONFIGURATION_PARAM_FIELDS
+)
 
 
 def decode_request_mcp_server_tool_configuration_param(
@@ -295,14 +290,7 @@ def decode_request_mcp_server_tool_configuration_param(
     obj.enabled = enabled_
     obj.allowed_tools = allowed_tools_
     obj.extra = extra
-    try:
-        obj._wire = _REQUEST_MCP_SERVER_TOOL_CONFIGURATION_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _REQUEST_MCP_SERVER_TOOL_CONFIGURATION_PARAM_FIELDS,
-            _REQUEST_MCP_SERVER_TOOL_CONFIGURATION_PARAM_ORDERS,
-        )
+    obj._wire = _REQUEST_MCP_SERVER_TOOL_CONFIGURATION_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -404,7 +392,7 @@ _MCP_TOOLSET_PARAM_FIELDS: Final[dict[str, int]] = {
     "tools": 4,
     "cache_control": 5,
 }
-_MCP_TOOLSET_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_MCP_TOOLSET_PARAM_ORDERS: Final = KeyOrders(_MCP_TOOLSET_PARAM_FIELDS)
 
 
 def decode_mcp_toolset_param(data: Any, strict: bool) -> MCPToolsetParam:
@@ -485,10 +473,7 @@ def decode_mcp_toolset_param_after_tag(data: Any, strict: bool) -> MCPToolsetPar
     obj.tools = tools_
     obj.cache_control = cache_control_
     obj.extra = extra
-    try:
-        obj._wire = _MCP_TOOLSET_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(tuple(data), _MCP_TOOLSET_PARAM_FIELDS, _MCP_TOOLSET_PARAM_ORDERS)
+    obj._wire = _MCP_TOOLSET_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -545,7 +530,7 @@ _MCP_TOOL_DEFAULT_CONFIG_PARAM_FIELDS: Final[dict[str, int]] = {
     "enabled": 0,
     "defer_loading": 1,
 }
-_MCP_TOOL_DEFAULT_CONFIG_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_MCP_TOOL_DEFAULT_CONFIG_PARAM_ORDERS: Final = KeyOrders(_MCP_TOOL_DEFAULT_CONFIG_PARAM_FIELDS)
 
 
 def decode_mcp_tool_default_config_param(data: Any, strict: bool) -> MCPToolDefaultConfigParam:
@@ -575,14 +560,7 @@ def decode_mcp_tool_default_config_param(data: Any, strict: bool) -> MCPToolDefa
     obj.enabled = enabled_
     obj.defer_loading = defer_loading_
     obj.extra = extra
-    try:
-        obj._wire = _MCP_TOOL_DEFAULT_CONFIG_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _MCP_TOOL_DEFAULT_CONFIG_PARAM_FIELDS,
-            _MCP_TOOL_DEFAULT_CONFIG_PARAM_ORDERS,
-        )
+    obj._wire = _MCP_TOOL_DEFAULT_CONFIG_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -639,7 +617,7 @@ _MCP_TOOL_CONFIG_PARAM_FIELDS: Final[dict[str, int]] = {
     "enabled": 0,
     "defer_loading": 1,
 }
-_MCP_TOOL_CONFIG_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_MCP_TOOL_CONFIG_PARAM_ORDERS: Final = KeyOrders(_MCP_TOOL_CONFIG_PARAM_FIELDS)
 
 
 def decode_mcp_tool_config_param(data: Any, strict: bool) -> MCPToolConfigParam:
@@ -669,12 +647,7 @@ def decode_mcp_tool_config_param(data: Any, strict: bool) -> MCPToolConfigParam:
     obj.enabled = enabled_
     obj.defer_loading = defer_loading_
     obj.extra = extra
-    try:
-        obj._wire = _MCP_TOOL_CONFIG_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _MCP_TOOL_CONFIG_PARAM_FIELDS, _MCP_TOOL_CONFIG_PARAM_ORDERS
-        )
+    obj._wire = _MCP_TOOL_CONFIG_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -736,7 +709,7 @@ _MCP_TOOL_PARAM_PARAM_FIELDS: Final[dict[str, int]] = {
     "input_schema": 1,
     "description": 2,
 }
-_MCP_TOOL_PARAM_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_MCP_TOOL_PARAM_PARAM_ORDERS: Final = KeyOrders(_MCP_TOOL_PARAM_PARAM_FIELDS)
 
 
 def decode_mcp_tool_param_param(data: Any, strict: bool) -> MCPToolParamParam:
@@ -778,12 +751,7 @@ def decode_mcp_tool_param_param(data: Any, strict: bool) -> MCPToolParamParam:
     obj.description = description_
     obj.input_schema = input_schema_
     obj.extra = extra
-    try:
-        obj._wire = _MCP_TOOL_PARAM_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _MCP_TOOL_PARAM_PARAM_FIELDS, _MCP_TOOL_PARAM_PARAM_ORDERS
-        )
+    obj._wire = _MCP_TOOL_PARAM_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -865,7 +833,7 @@ _MCP_TOOL_USE_BLOCK_PARAM_FIELDS: Final[dict[str, int]] = {
     "input": 4,
     "cache_control": 5,
 }
-_MCP_TOOL_USE_BLOCK_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_MCP_TOOL_USE_BLOCK_PARAM_ORDERS: Final = KeyOrders(_MCP_TOOL_USE_BLOCK_PARAM_FIELDS)
 
 
 def decode_mcp_tool_use_block_param(data: Any, strict: bool) -> MCPToolUseBlockParam:
@@ -934,12 +902,7 @@ def decode_mcp_tool_use_block_param_after_tag(data: Any, strict: bool) -> MCPToo
     obj.input = input_
     obj.cache_control = cache_control_
     obj.extra = extra
-    try:
-        obj._wire = _MCP_TOOL_USE_BLOCK_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _MCP_TOOL_USE_BLOCK_PARAM_FIELDS, _MCP_TOOL_USE_BLOCK_PARAM_ORDERS
-        )
+    obj._wire = _MCP_TOOL_USE_BLOCK_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -1024,7 +987,9 @@ _REQUEST_MCP_TOOL_RESULT_BLOCK_PARAM_FIELDS: Final[dict[str, int]] = {
     "is_error": 3,
     "cache_control": 4,
 }
-_REQUEST_MCP_TOOL_RESULT_BLOCK_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_REQUEST_MCP_TOOL_RESULT_BLOCK_PARAM_ORDERS: Final = KeyOrders(
+    _REQUEST_MCP_TOOL_RESULT_BLOCK_PARAM_FIELDS
+)
 
 
 def decode_request_mcp_tool_result_block_param(
@@ -1107,14 +1072,7 @@ def decode_request_mcp_tool_result_block_param_after_tag(
     obj.is_error = is_error_
     obj.cache_control = cache_control_
     obj.extra = extra
-    try:
-        obj._wire = _REQUEST_MCP_TOOL_RESULT_BLOCK_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _REQUEST_MCP_TOOL_RESULT_BLOCK_PARAM_FIELDS,
-            _REQUEST_MCP_TOOL_RESULT_BLOCK_PARAM_ORDERS,
-        )
+    obj._wire = _REQUEST_MCP_TOOL_RESULT_BLOCK_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -1176,7 +1134,7 @@ _MCP_TOOL_LISTING_BLOCK_PARAM_FIELDS: Final[dict[str, int]] = {
     "mcp_server_name": 1,
     "tools": 2,
 }
-_MCP_TOOL_LISTING_BLOCK_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_MCP_TOOL_LISTING_BLOCK_PARAM_ORDERS: Final = KeyOrders(_MCP_TOOL_LISTING_BLOCK_PARAM_FIELDS)
 
 
 def decode_mcp_tool_listing_block_param(data: Any, strict: bool) -> MCPToolListingBlockParam:
@@ -1223,12 +1181,7 @@ def decode_mcp_tool_listing_block_param_after_tag(
     obj.mcp_server_name = mcp_server_name_
     obj.tools = tools_
     obj.extra = extra
-    try:
-        obj._wire = _MCP_TOOL_LISTING_BLOCK_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _MCP_TOOL_LISTING_BLOCK_PARAM_FIELDS, _MCP_TOOL_LISTING_BLOCK_PARAM_ORDERS
-        )
+    obj._wire = _MCP_TOOL_LISTING_BLOCK_PARAM_ORDERS[tuple(data)]
     return obj
 
 

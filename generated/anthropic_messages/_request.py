@@ -13,6 +13,7 @@ from ._runtime import (
     JSON_INT_MIN,
     UNSET,
     DecodeError,
+    KeyOrders,
     Decoder,
     LazyTable,
     Model,
@@ -28,7 +29,6 @@ from ._runtime import (
     has_lone_surrogate,
     in_received_order,
     is_json_number,
-    learn_order,
     list_of,
     missing_field,
     new_instance,
@@ -653,7 +653,7 @@ _MESSAGE_CREATE_PARAMS_FIELDS: Final[dict[str, int]] = {
     "top_k": 26,
     "top_p": 27,
 }
-_MESSAGE_CREATE_PARAMS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_MESSAGE_CREATE_PARAMS_ORDERS: Final = KeyOrders(_MESSAGE_CREATE_PARAMS_FIELDS)
 
 
 def decode_message_create_params(data: Any, strict: bool) -> MessageCreateParams:
@@ -977,12 +977,7 @@ def decode_message_create_params(data: Any, strict: bool) -> MessageCreateParams
     obj.top_k = top_k_
     obj.top_p = top_p_
     obj.extra = extra
-    try:
-        obj._wire = _MESSAGE_CREATE_PARAMS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _MESSAGE_CREATE_PARAMS_FIELDS, _MESSAGE_CREATE_PARAMS_ORDERS
-        )
+    obj._wire = _MESSAGE_CREATE_PARAMS_ORDERS[tuple(data)]
     return obj
 
 
@@ -1036,7 +1031,7 @@ _USER_MESSAGE_PARAM_FIELDS: Final[dict[str, int]] = {
     "role": 0,
     "content": 1,
 }
-_USER_MESSAGE_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_USER_MESSAGE_PARAM_ORDERS: Final = KeyOrders(_USER_MESSAGE_PARAM_FIELDS)
 
 
 def decode_user_message_param(data: Any, strict: bool) -> UserMessageParam:
@@ -1081,10 +1076,7 @@ def decode_user_message_param_after_tag(data: Any, strict: bool) -> UserMessageP
     obj.role = "user"
     obj.content = content_
     obj.extra = extra
-    try:
-        obj._wire = _USER_MESSAGE_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(tuple(data), _USER_MESSAGE_PARAM_FIELDS, _USER_MESSAGE_PARAM_ORDERS)
+    obj._wire = _USER_MESSAGE_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -1140,7 +1132,7 @@ _ASSISTANT_MESSAGE_PARAM_FIELDS: Final[dict[str, int]] = {
     "role": 0,
     "content": 1,
 }
-_ASSISTANT_MESSAGE_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_ASSISTANT_MESSAGE_PARAM_ORDERS: Final = KeyOrders(_ASSISTANT_MESSAGE_PARAM_FIELDS)
 
 
 def decode_assistant_message_param(data: Any, strict: bool) -> AssistantMessageParam:
@@ -1185,12 +1177,7 @@ def decode_assistant_message_param_after_tag(data: Any, strict: bool) -> Assista
     obj.role = "assistant"
     obj.content = content_
     obj.extra = extra
-    try:
-        obj._wire = _ASSISTANT_MESSAGE_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _ASSISTANT_MESSAGE_PARAM_FIELDS, _ASSISTANT_MESSAGE_PARAM_ORDERS
-        )
+    obj._wire = _ASSISTANT_MESSAGE_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -1272,7 +1259,7 @@ _SYSTEM_MESSAGE_PARAM_FIELDS: Final[dict[str, int]] = {
     "clear_at": 2,
     "output_config": 3,
 }
-_SYSTEM_MESSAGE_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_SYSTEM_MESSAGE_PARAM_ORDERS: Final = KeyOrders(_SYSTEM_MESSAGE_PARAM_FIELDS)
 
 
 def decode_system_message_param(data: Any, strict: bool) -> SystemMessageParam:
@@ -1345,12 +1332,7 @@ def decode_system_message_param_after_tag(data: Any, strict: bool) -> SystemMess
     obj.clear_at = clear_at_
     obj.output_config = output_config_
     obj.extra = extra
-    try:
-        obj._wire = _SYSTEM_MESSAGE_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _SYSTEM_MESSAGE_PARAM_FIELDS, _SYSTEM_MESSAGE_PARAM_ORDERS
-        )
+    obj._wire = _SYSTEM_MESSAGE_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -1399,7 +1381,9 @@ class SystemMessageOutputConfigParam(Model):
 _SYSTEM_MESSAGE_OUTPUT_CONFIG_PARAM_FIELDS: Final[dict[str, int]] = {
     "effort": 0,
 }
-_SYSTEM_MESSAGE_OUTPUT_CONFIG_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_SYSTEM_MESSAGE_OUTPUT_CONFIG_PARAM_ORDERS: Final = KeyOrders(
+    _SYSTEM_MESSAGE_OUTPUT_CONFIG_PARAM_FIELDS
+)
 
 
 def decode_system_message_output_config_param(
@@ -1427,14 +1411,7 @@ def decode_system_message_output_config_param(
     obj = new_instance(SystemMessageOutputConfigParam)
     obj.effort = effort_
     obj.extra = extra
-    try:
-        obj._wire = _SYSTEM_MESSAGE_OUTPUT_CONFIG_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _SYSTEM_MESSAGE_OUTPUT_CONFIG_PARAM_FIELDS,
-            _SYSTEM_MESSAGE_OUTPUT_CONFIG_PARAM_ORDERS,
-        )
+    obj._wire = _SYSTEM_MESSAGE_OUTPUT_CONFIG_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -1478,7 +1455,7 @@ class MetadataParam(Model):
 _METADATA_PARAM_FIELDS: Final[dict[str, int]] = {
     "user_id": 0,
 }
-_METADATA_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_METADATA_PARAM_ORDERS: Final = KeyOrders(_METADATA_PARAM_FIELDS)
 
 
 def decode_metadata_param(data: Any, strict: bool) -> MetadataParam:
@@ -1503,10 +1480,7 @@ def decode_metadata_param(data: Any, strict: bool) -> MetadataParam:
     obj = new_instance(MetadataParam)
     obj.user_id = user_id_
     obj.extra = extra
-    try:
-        obj._wire = _METADATA_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(tuple(data), _METADATA_PARAM_FIELDS, _METADATA_PARAM_ORDERS)
+    obj._wire = _METADATA_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -1560,7 +1534,7 @@ _CONTAINER_PARAMS_FIELDS: Final[dict[str, int]] = {
     "id": 0,
     "skills": 1,
 }
-_CONTAINER_PARAMS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_CONTAINER_PARAMS_ORDERS: Final = KeyOrders(_CONTAINER_PARAMS_FIELDS)
 
 
 def decode_container_params(data: Any, strict: bool) -> ContainerParams:
@@ -1601,10 +1575,7 @@ def decode_container_params(data: Any, strict: bool) -> ContainerParams:
     obj.id = id_
     obj.skills = skills_
     obj.extra = extra
-    try:
-        obj._wire = _CONTAINER_PARAMS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(tuple(data), _CONTAINER_PARAMS_FIELDS, _CONTAINER_PARAMS_ORDERS)
+    obj._wire = _CONTAINER_PARAMS_ORDERS[tuple(data)]
     return obj
 
 
@@ -1661,7 +1632,7 @@ _SKILL_PARAMS_FIELDS: Final[dict[str, int]] = {
     "type": 1,
     "version": 2,
 }
-_SKILL_PARAMS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_SKILL_PARAMS_ORDERS: Final = KeyOrders(_SKILL_PARAMS_FIELDS)
 
 
 def decode_skill_params(data: Any, strict: bool) -> SkillParams:
@@ -1699,10 +1670,7 @@ def decode_skill_params(data: Any, strict: bool) -> SkillParams:
     obj.type = type_
     obj.version = version_
     obj.extra = extra
-    try:
-        obj._wire = _SKILL_PARAMS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(tuple(data), _SKILL_PARAMS_FIELDS, _SKILL_PARAMS_ORDERS)
+    obj._wire = _SKILL_PARAMS_ORDERS[tuple(data)]
     return obj
 
 
@@ -1746,7 +1714,7 @@ class DiagnosticsParam(Model):
 _DIAGNOSTICS_PARAM_FIELDS: Final[dict[str, int]] = {
     "previous_message_id": 0,
 }
-_DIAGNOSTICS_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_DIAGNOSTICS_PARAM_ORDERS: Final = KeyOrders(_DIAGNOSTICS_PARAM_FIELDS)
 
 
 def decode_diagnostics_param(data: Any, strict: bool) -> DiagnosticsParam:
@@ -1775,10 +1743,7 @@ def decode_diagnostics_param(data: Any, strict: bool) -> DiagnosticsParam:
     obj = new_instance(DiagnosticsParam)
     obj.previous_message_id = previous_message_id_
     obj.extra = extra
-    try:
-        obj._wire = _DIAGNOSTICS_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(tuple(data), _DIAGNOSTICS_PARAM_FIELDS, _DIAGNOSTICS_PARAM_ORDERS)
+    obj._wire = _DIAGNOSTICS_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -1843,7 +1808,7 @@ _OUTPUT_CONFIG_PARAM_FIELDS: Final[dict[str, int]] = {
     "format": 1,
     "task_budget": 2,
 }
-_OUTPUT_CONFIG_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_OUTPUT_CONFIG_PARAM_ORDERS: Final = KeyOrders(_OUTPUT_CONFIG_PARAM_FIELDS)
 
 
 def decode_output_config_param(data: Any, strict: bool) -> OutputConfigParam:
@@ -1889,12 +1854,7 @@ def decode_output_config_param(data: Any, strict: bool) -> OutputConfigParam:
     obj.format = format_
     obj.task_budget = task_budget_
     obj.extra = extra
-    try:
-        obj._wire = _OUTPUT_CONFIG_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _OUTPUT_CONFIG_PARAM_FIELDS, _OUTPUT_CONFIG_PARAM_ORDERS
-        )
+    obj._wire = _OUTPUT_CONFIG_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -1955,7 +1915,7 @@ _TOKEN_TASK_BUDGET_PARAM_FIELDS: Final[dict[str, int]] = {
     "total": 1,
     "remaining": 2,
 }
-_TOKEN_TASK_BUDGET_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_TOKEN_TASK_BUDGET_PARAM_ORDERS: Final = KeyOrders(_TOKEN_TASK_BUDGET_PARAM_FIELDS)
 
 
 def decode_token_task_budget_param(data: Any, strict: bool) -> TokenTaskBudgetParam:
@@ -1995,12 +1955,7 @@ def decode_token_task_budget_param_after_tag(data: Any, strict: bool) -> TokenTa
     obj.total = total_
     obj.remaining = remaining_
     obj.extra = extra
-    try:
-        obj._wire = _TOKEN_TASK_BUDGET_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _TOKEN_TASK_BUDGET_PARAM_FIELDS, _TOKEN_TASK_BUDGET_PARAM_ORDERS
-        )
+    obj._wire = _TOKEN_TASK_BUDGET_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -2052,7 +2007,7 @@ _JSON_OUTPUT_FORMAT_PARAM_FIELDS: Final[dict[str, int]] = {
     "type": 0,
     "schema": 1,
 }
-_JSON_OUTPUT_FORMAT_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_JSON_OUTPUT_FORMAT_PARAM_ORDERS: Final = KeyOrders(_JSON_OUTPUT_FORMAT_PARAM_FIELDS)
 
 
 def decode_json_output_format_param(data: Any, strict: bool) -> JSONOutputFormatParam:
@@ -2083,12 +2038,7 @@ def decode_json_output_format_param_after_tag(data: Any, strict: bool) -> JSONOu
     obj.type = "json_schema"
     obj.schema = schema_
     obj.extra = extra
-    try:
-        obj._wire = _JSON_OUTPUT_FORMAT_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _JSON_OUTPUT_FORMAT_PARAM_FIELDS, _JSON_OUTPUT_FORMAT_PARAM_ORDERS
-        )
+    obj._wire = _JSON_OUTPUT_FORMAT_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -2143,7 +2093,7 @@ _TOOL_CHOICE_AUTO_PARAM_FIELDS: Final[dict[str, int]] = {
     "type": 0,
     "disable_parallel_tool_use": 1,
 }
-_TOOL_CHOICE_AUTO_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_TOOL_CHOICE_AUTO_PARAM_ORDERS: Final = KeyOrders(_TOOL_CHOICE_AUTO_PARAM_FIELDS)
 
 
 def decode_tool_choice_auto_param(data: Any, strict: bool) -> ToolChoiceAutoParam:
@@ -2176,12 +2126,7 @@ def decode_tool_choice_auto_param_after_tag(data: Any, strict: bool) -> ToolChoi
     obj.type = "auto"
     obj.disable_parallel_tool_use = disable_parallel_tool_use_
     obj.extra = extra
-    try:
-        obj._wire = _TOOL_CHOICE_AUTO_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _TOOL_CHOICE_AUTO_PARAM_FIELDS, _TOOL_CHOICE_AUTO_PARAM_ORDERS
-        )
+    obj._wire = _TOOL_CHOICE_AUTO_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -2236,7 +2181,7 @@ _TOOL_CHOICE_ANY_PARAM_FIELDS: Final[dict[str, int]] = {
     "type": 0,
     "disable_parallel_tool_use": 1,
 }
-_TOOL_CHOICE_ANY_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_TOOL_CHOICE_ANY_PARAM_ORDERS: Final = KeyOrders(_TOOL_CHOICE_ANY_PARAM_FIELDS)
 
 
 def decode_tool_choice_any_param(data: Any, strict: bool) -> ToolChoiceAnyParam:
@@ -2269,12 +2214,7 @@ def decode_tool_choice_any_param_after_tag(data: Any, strict: bool) -> ToolChoic
     obj.type = "any"
     obj.disable_parallel_tool_use = disable_parallel_tool_use_
     obj.extra = extra
-    try:
-        obj._wire = _TOOL_CHOICE_ANY_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _TOOL_CHOICE_ANY_PARAM_FIELDS, _TOOL_CHOICE_ANY_PARAM_ORDERS
-        )
+    obj._wire = _TOOL_CHOICE_ANY_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -2335,7 +2275,7 @@ _TOOL_CHOICE_TOOL_PARAM_FIELDS: Final[dict[str, int]] = {
     "name": 1,
     "disable_parallel_tool_use": 2,
 }
-_TOOL_CHOICE_TOOL_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_TOOL_CHOICE_TOOL_PARAM_ORDERS: Final = KeyOrders(_TOOL_CHOICE_TOOL_PARAM_FIELDS)
 
 
 def decode_tool_choice_tool_param(data: Any, strict: bool) -> ToolChoiceToolParam:
@@ -2375,12 +2315,7 @@ def decode_tool_choice_tool_param_after_tag(data: Any, strict: bool) -> ToolChoi
     obj.name = name_
     obj.disable_parallel_tool_use = disable_parallel_tool_use_
     obj.extra = extra
-    try:
-        obj._wire = _TOOL_CHOICE_TOOL_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _TOOL_CHOICE_TOOL_PARAM_FIELDS, _TOOL_CHOICE_TOOL_PARAM_ORDERS
-        )
+    obj._wire = _TOOL_CHOICE_TOOL_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -2424,7 +2359,7 @@ class ToolChoiceNoneParam(Model):
 _TOOL_CHOICE_NONE_PARAM_FIELDS: Final[dict[str, int]] = {
     "type": 0,
 }
-_TOOL_CHOICE_NONE_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_TOOL_CHOICE_NONE_PARAM_ORDERS: Final = KeyOrders(_TOOL_CHOICE_NONE_PARAM_FIELDS)
 
 
 def decode_tool_choice_none_param(data: Any, strict: bool) -> ToolChoiceNoneParam:
@@ -2444,12 +2379,7 @@ def decode_tool_choice_none_param_after_tag(data: Any, strict: bool) -> ToolChoi
     obj = new_instance(ToolChoiceNoneParam)
     obj.type = "none"
     obj.extra = extra
-    try:
-        obj._wire = _TOOL_CHOICE_NONE_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _TOOL_CHOICE_NONE_PARAM_FIELDS, _TOOL_CHOICE_NONE_PARAM_ORDERS
-        )
+    obj._wire = _TOOL_CHOICE_NONE_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -2520,7 +2450,7 @@ _THINKING_CONFIG_ENABLED_PARAM_FIELDS: Final[dict[str, int]] = {
     "display": 2,
     "block_binding": 3,
 }
-_THINKING_CONFIG_ENABLED_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_THINKING_CONFIG_ENABLED_PARAM_ORDERS: Final = KeyOrders(_THINKING_CONFIG_ENABLED_PARAM_FIELDS)
 
 
 def decode_thinking_config_enabled_param(data: Any, strict: bool) -> ThinkingConfigEnabledParam:
@@ -2573,14 +2503,7 @@ def decode_thinking_config_enabled_param_after_tag(
     obj.display = display_
     obj.block_binding = block_binding_
     obj.extra = extra
-    try:
-        obj._wire = _THINKING_CONFIG_ENABLED_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _THINKING_CONFIG_ENABLED_PARAM_FIELDS,
-            _THINKING_CONFIG_ENABLED_PARAM_ORDERS,
-        )
+    obj._wire = _THINKING_CONFIG_ENABLED_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -2624,7 +2547,7 @@ class ThinkingConfigDisabledParam(Model):
 _THINKING_CONFIG_DISABLED_PARAM_FIELDS: Final[dict[str, int]] = {
     "type": 0,
 }
-_THINKING_CONFIG_DISABLED_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_THINKING_CONFIG_DISABLED_PARAM_ORDERS: Final = KeyOrders(_THINKING_CONFIG_DISABLED_PARAM_FIELDS)
 
 
 def decode_thinking_config_disabled_param(data: Any, strict: bool) -> ThinkingConfigDisabledParam:
@@ -2646,14 +2569,7 @@ def decode_thinking_config_disabled_param_after_tag(
     obj = new_instance(ThinkingConfigDisabledParam)
     obj.type = "disabled"
     obj.extra = extra
-    try:
-        obj._wire = _THINKING_CONFIG_DISABLED_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _THINKING_CONFIG_DISABLED_PARAM_FIELDS,
-            _THINKING_CONFIG_DISABLED_PARAM_ORDERS,
-        )
+    obj._wire = _THINKING_CONFIG_DISABLED_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -2718,7 +2634,7 @@ _THINKING_CONFIG_ADAPTIVE_PARAM_FIELDS: Final[dict[str, int]] = {
     "display": 1,
     "block_binding": 2,
 }
-_THINKING_CONFIG_ADAPTIVE_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_THINKING_CONFIG_ADAPTIVE_PARAM_ORDERS: Final = KeyOrders(_THINKING_CONFIG_ADAPTIVE_PARAM_FIELDS)
 
 
 def decode_thinking_config_adaptive_param(data: Any, strict: bool) -> ThinkingConfigAdaptiveParam:
@@ -2764,14 +2680,7 @@ def decode_thinking_config_adaptive_param_after_tag(
     obj.display = display_
     obj.block_binding = block_binding_
     obj.extra = extra
-    try:
-        obj._wire = _THINKING_CONFIG_ADAPTIVE_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _THINKING_CONFIG_ADAPTIVE_PARAM_FIELDS,
-            _THINKING_CONFIG_ADAPTIVE_PARAM_ORDERS,
-        )
+    obj._wire = _THINKING_CONFIG_ADAPTIVE_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -2815,7 +2724,9 @@ class ThinkingConfigBetweenToolsParam(Model):
 _THINKING_CONFIG_BETWEEN_TOOLS_PARAM_FIELDS: Final[dict[str, int]] = {
     "type": 0,
 }
-_THINKING_CONFIG_BETWEEN_TOOLS_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_THINKING_CONFIG_BETWEEN_TOOLS_PARAM_ORDERS: Final = KeyOrders(
+    _THINKING_CONFIG_BETWEEN_TOOLS_PARAM_FIELDS
+)
 
 
 def decode_thinking_config_between_tools_param(
@@ -2839,14 +2750,7 @@ def decode_thinking_config_between_tools_param_after_tag(
     obj = new_instance(ThinkingConfigBetweenToolsParam)
     obj.type = "between_tools"
     obj.extra = extra
-    try:
-        obj._wire = _THINKING_CONFIG_BETWEEN_TOOLS_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _THINKING_CONFIG_BETWEEN_TOOLS_PARAM_FIELDS,
-            _THINKING_CONFIG_BETWEEN_TOOLS_PARAM_ORDERS,
-        )
+    obj._wire = _THINKING_CONFIG_BETWEEN_TOOLS_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -2900,7 +2804,7 @@ class ThinkingBlockBindingParam(Model):
 _THINKING_BLOCK_BINDING_PARAM_FIELDS: Final[dict[str, int]] = {
     "prefix_mismatch_behavior": 0,
 }
-_THINKING_BLOCK_BINDING_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_THINKING_BLOCK_BINDING_PARAM_ORDERS: Final = KeyOrders(_THINKING_BLOCK_BINDING_PARAM_FIELDS)
 
 
 def decode_thinking_block_binding_param(data: Any, strict: bool) -> ThinkingBlockBindingParam:
@@ -2928,12 +2832,7 @@ def decode_thinking_block_binding_param(data: Any, strict: bool) -> ThinkingBloc
     obj = new_instance(ThinkingBlockBindingParam)
     obj.prefix_mismatch_behavior = prefix_mismatch_behavior_
     obj.extra = extra
-    try:
-        obj._wire = _THINKING_BLOCK_BINDING_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _THINKING_BLOCK_BINDING_PARAM_FIELDS, _THINKING_BLOCK_BINDING_PARAM_ORDERS
-        )
+    obj._wire = _THINKING_BLOCK_BINDING_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -3024,7 +2923,7 @@ _FALLBACK_PARAM_FIELDS: Final[dict[str, int]] = {
     "speed": 3,
     "thinking": 4,
 }
-_FALLBACK_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_FALLBACK_PARAM_ORDERS: Final = KeyOrders(_FALLBACK_PARAM_FIELDS)
 
 
 def decode_fallback_param(data: Any, strict: bool) -> FallbackParam:
@@ -3086,10 +2985,7 @@ def decode_fallback_param(data: Any, strict: bool) -> FallbackParam:
     obj.speed = speed_
     obj.thinking = thinking_
     obj.extra = extra
-    try:
-        obj._wire = _FALLBACK_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(tuple(data), _FALLBACK_PARAM_FIELDS, _FALLBACK_PARAM_ORDERS)
+    obj._wire = _FALLBACK_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -3148,7 +3044,7 @@ _FALLBACK_CREDIT_TOKEN_PARAM_FIELDS: Final[dict[str, int]] = {
     "token": 0,
     "mode": 1,
 }
-_FALLBACK_CREDIT_TOKEN_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_FALLBACK_CREDIT_TOKEN_PARAM_ORDERS: Final = KeyOrders(_FALLBACK_CREDIT_TOKEN_PARAM_FIELDS)
 
 
 def decode_fallback_credit_token_param(data: Any, strict: bool) -> FallbackCreditTokenParam:
@@ -3180,12 +3076,7 @@ def decode_fallback_credit_token_param(data: Any, strict: bool) -> FallbackCredi
     obj.token = token_
     obj.mode = mode_
     obj.extra = extra
-    try:
-        obj._wire = _FALLBACK_CREDIT_TOKEN_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _FALLBACK_CREDIT_TOKEN_PARAM_FIELDS, _FALLBACK_CREDIT_TOKEN_PARAM_ORDERS
-        )
+    obj._wire = _FALLBACK_CREDIT_TOKEN_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -3232,7 +3123,7 @@ class ThreadCreateParams(Model):
 _THREAD_CREATE_PARAMS_FIELDS: Final[dict[str, int]] = {
     "type": 0,
 }
-_THREAD_CREATE_PARAMS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_THREAD_CREATE_PARAMS_ORDERS: Final = KeyOrders(_THREAD_CREATE_PARAMS_FIELDS)
 
 
 def decode_thread_create_params(data: Any, strict: bool) -> ThreadCreateParams:
@@ -3252,12 +3143,7 @@ def decode_thread_create_params_after_tag(data: Any, strict: bool) -> ThreadCrea
     obj = new_instance(ThreadCreateParams)
     obj.type = "create"
     obj.extra = extra
-    try:
-        obj._wire = _THREAD_CREATE_PARAMS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _THREAD_CREATE_PARAMS_FIELDS, _THREAD_CREATE_PARAMS_ORDERS
-        )
+    obj._wire = _THREAD_CREATE_PARAMS_ORDERS[tuple(data)]
     return obj
 
 
@@ -3310,7 +3196,7 @@ _THREAD_CONTINUE_PARAMS_FIELDS: Final[dict[str, int]] = {
     "type": 0,
     "previous_message_id": 1,
 }
-_THREAD_CONTINUE_PARAMS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_THREAD_CONTINUE_PARAMS_ORDERS: Final = KeyOrders(_THREAD_CONTINUE_PARAMS_FIELDS)
 
 
 def decode_thread_continue_params(data: Any, strict: bool) -> ThreadContinueParams:
@@ -3341,12 +3227,7 @@ def decode_thread_continue_params_after_tag(data: Any, strict: bool) -> ThreadCo
     obj.type = "continue"
     obj.previous_message_id = previous_message_id_
     obj.extra = extra
-    try:
-        obj._wire = _THREAD_CONTINUE_PARAMS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _THREAD_CONTINUE_PARAMS_FIELDS, _THREAD_CONTINUE_PARAMS_ORDERS
-        )
+    obj._wire = _THREAD_CONTINUE_PARAMS_ORDERS[tuple(data)]
     return obj
 
 
@@ -3404,7 +3285,7 @@ _BILLING_POLICY_PARAM_FIELDS: Final[dict[str, int]] = {
     "type": 0,
     "bill_to": 1,
 }
-_BILLING_POLICY_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BILLING_POLICY_PARAM_ORDERS: Final = KeyOrders(_BILLING_POLICY_PARAM_FIELDS)
 
 
 def decode_billing_policy_param(data: Any, strict: bool) -> BillingPolicyParam:
@@ -3437,12 +3318,7 @@ def decode_billing_policy_param_after_tag(data: Any, strict: bool) -> BillingPol
     obj.type = "billing_policy"
     obj.bill_to = bill_to_
     obj.extra = extra
-    try:
-        obj._wire = _BILLING_POLICY_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _BILLING_POLICY_PARAM_FIELDS, _BILLING_POLICY_PARAM_ORDERS
-        )
+    obj._wire = _BILLING_POLICY_PARAM_ORDERS[tuple(data)]
     return obj
 
 

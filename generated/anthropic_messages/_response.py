@@ -13,6 +13,7 @@ from ._runtime import (
     JSON_INT_MIN,
     UNSET,
     DecodeError,
+    KeyOrders,
     Decoder,
     LazyTable,
     Model,
@@ -24,7 +25,6 @@ from ._runtime import (
     extra_fields,
     has_lone_surrogate,
     in_received_order,
-    learn_order,
     list_of,
     missing_field,
     new_instance,
@@ -307,7 +307,7 @@ _MESSAGE_FIELDS: Final[dict[str, int]] = {
     "context_management": 11,
     "input_transformations": 12,
 }
-_MESSAGE_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_MESSAGE_ORDERS: Final = KeyOrders(_MESSAGE_FIELDS)
 
 
 def decode_message(data: Any, strict: bool) -> Message:
@@ -461,10 +461,7 @@ def decode_message(data: Any, strict: bool) -> Message:
     obj.context_management = context_management_
     obj.input_transformations = input_transformations_
     obj.extra = extra
-    try:
-        obj._wire = _MESSAGE_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(tuple(data), _MESSAGE_FIELDS, _MESSAGE_ORDERS)
+    obj._wire = _MESSAGE_ORDERS[tuple(data)]
     return obj
 
 
@@ -570,7 +567,7 @@ _REFUSAL_STOP_DETAILS_FIELDS: Final[dict[str, int]] = {
     "fallback_has_prefill_claim": 4,
     "recommended_model": 5,
 }
-_REFUSAL_STOP_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_REFUSAL_STOP_DETAILS_ORDERS: Final = KeyOrders(_REFUSAL_STOP_DETAILS_FIELDS)
 
 
 def decode_refusal_stop_details(data: Any, strict: bool) -> RefusalStopDetails:
@@ -653,12 +650,7 @@ def decode_refusal_stop_details_after_tag(data: Any, strict: bool) -> RefusalSto
     obj.fallback_has_prefill_claim = fallback_has_prefill_claim_
     obj.recommended_model = recommended_model_
     obj.extra = extra
-    try:
-        obj._wire = _REFUSAL_STOP_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _REFUSAL_STOP_DETAILS_FIELDS, _REFUSAL_STOP_DETAILS_ORDERS
-        )
+    obj._wire = _REFUSAL_STOP_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -718,7 +710,7 @@ _TEXT_BLOCK_FIELDS: Final[dict[str, int]] = {
     "text": 1,
     "citations": 2,
 }
-_TEXT_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_TEXT_BLOCK_ORDERS: Final = KeyOrders(_TEXT_BLOCK_FIELDS)
 
 
 def decode_text_block(data: Any, strict: bool) -> TextBlock:
@@ -771,10 +763,7 @@ def decode_text_block_after_tag(data: Any, strict: bool) -> TextBlock:
     obj.text = text_
     obj.citations = citations_
     obj.extra = extra
-    try:
-        obj._wire = _TEXT_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(tuple(data), _TEXT_BLOCK_FIELDS, _TEXT_BLOCK_ORDERS)
+    obj._wire = _TEXT_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -867,7 +856,7 @@ _CITATION_CHAR_LOCATION_FIELDS: Final[dict[str, int]] = {
     "document_title": 5,
     "file_id": 6,
 }
-_CITATION_CHAR_LOCATION_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_CITATION_CHAR_LOCATION_ORDERS: Final = KeyOrders(_CITATION_CHAR_LOCATION_FIELDS)
 
 
 def decode_citation_char_location(data: Any, strict: bool) -> CitationCharLocation:
@@ -942,12 +931,7 @@ def decode_citation_char_location_after_tag(data: Any, strict: bool) -> Citation
     obj.end_char_index = end_char_index_
     obj.file_id = file_id_
     obj.extra = extra
-    try:
-        obj._wire = _CITATION_CHAR_LOCATION_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _CITATION_CHAR_LOCATION_FIELDS, _CITATION_CHAR_LOCATION_ORDERS
-        )
+    obj._wire = _CITATION_CHAR_LOCATION_ORDERS[tuple(data)]
     return obj
 
 
@@ -1040,7 +1024,7 @@ _CITATION_PAGE_LOCATION_FIELDS: Final[dict[str, int]] = {
     "document_title": 5,
     "file_id": 6,
 }
-_CITATION_PAGE_LOCATION_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_CITATION_PAGE_LOCATION_ORDERS: Final = KeyOrders(_CITATION_PAGE_LOCATION_FIELDS)
 
 
 def decode_citation_page_location(data: Any, strict: bool) -> CitationPageLocation:
@@ -1118,12 +1102,7 @@ def decode_citation_page_location_after_tag(data: Any, strict: bool) -> Citation
     obj.end_page_number = end_page_number_
     obj.file_id = file_id_
     obj.extra = extra
-    try:
-        obj._wire = _CITATION_PAGE_LOCATION_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _CITATION_PAGE_LOCATION_FIELDS, _CITATION_PAGE_LOCATION_ORDERS
-        )
+    obj._wire = _CITATION_PAGE_LOCATION_ORDERS[tuple(data)]
     return obj
 
 
@@ -1216,7 +1195,7 @@ _CITATION_CONTENT_BLOCK_LOCATION_FIELDS: Final[dict[str, int]] = {
     "document_title": 5,
     "file_id": 6,
 }
-_CITATION_CONTENT_BLOCK_LOCATION_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_CITATION_CONTENT_BLOCK_LOCATION_ORDERS: Final = KeyOrders(_CITATION_CONTENT_BLOCK_LOCATION_FIELDS)
 
 
 def decode_citation_content_block_location(data: Any, strict: bool) -> CitationContentBlockLocation:
@@ -1296,14 +1275,7 @@ def decode_citation_content_block_location_after_tag(
     obj.end_block_index = end_block_index_
     obj.file_id = file_id_
     obj.extra = extra
-    try:
-        obj._wire = _CITATION_CONTENT_BLOCK_LOCATION_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _CITATION_CONTENT_BLOCK_LOCATION_FIELDS,
-            _CITATION_CONTENT_BLOCK_LOCATION_ORDERS,
-        )
+    obj._wire = _CITATION_CONTENT_BLOCK_LOCATION_ORDERS[tuple(data)]
     return obj
 
 
@@ -1373,7 +1345,9 @@ _CITATIONS_WEB_SEARCH_RESULT_LOCATION_FIELDS: Final[dict[str, int]] = {
     "url": 3,
     "title": 4,
 }
-_CITATIONS_WEB_SEARCH_RESULT_LOCATION_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_CITATIONS_WEB_SEARCH_RESULT_LOCATION_ORDERS: Final = KeyOrders(
+    _CITATIONS_WEB_SEARCH_RESULT_LOCATION_FIELDS
+)
 
 
 def decode_citations_web_search_result_location(
@@ -1435,14 +1409,7 @@ def decode_citations_web_search_result_location_after_tag(
     obj.title = title_
     obj.url = url_
     obj.extra = extra
-    try:
-        obj._wire = _CITATIONS_WEB_SEARCH_RESULT_LOCATION_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _CITATIONS_WEB_SEARCH_RESULT_LOCATION_FIELDS,
-            _CITATIONS_WEB_SEARCH_RESULT_LOCATION_ORDERS,
-        )
+    obj._wire = _CITATIONS_WEB_SEARCH_RESULT_LOCATION_ORDERS[tuple(data)]
     return obj
 
 
@@ -1533,7 +1500,9 @@ _CITATIONS_SEARCH_RESULT_LOCATION_FIELDS: Final[dict[str, int]] = {
     "end_block_index": 5,
     "title": 6,
 }
-_CITATIONS_SEARCH_RESULT_LOCATION_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_CITATIONS_SEARCH_RESULT_LOCATION_ORDERS: Final = KeyOrders(
+    _CITATIONS_SEARCH_RESULT_LOCATION_FIELDS
+)
 
 
 def decode_citations_search_result_location(
@@ -1612,14 +1581,7 @@ def decode_citations_search_result_location_after_tag(
     obj.start_block_index = start_block_index_
     obj.end_block_index = end_block_index_
     obj.extra = extra
-    try:
-        obj._wire = _CITATIONS_SEARCH_RESULT_LOCATION_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _CITATIONS_SEARCH_RESULT_LOCATION_FIELDS,
-            _CITATIONS_SEARCH_RESULT_LOCATION_ORDERS,
-        )
+    obj._wire = _CITATIONS_SEARCH_RESULT_LOCATION_ORDERS[tuple(data)]
     return obj
 
 
@@ -1673,7 +1635,7 @@ _THINKING_BLOCK_FIELDS: Final[dict[str, int]] = {
     "thinking": 1,
     "signature": 2,
 }
-_THINKING_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_THINKING_BLOCK_ORDERS: Final = KeyOrders(_THINKING_BLOCK_FIELDS)
 
 
 def decode_thinking_block(data: Any, strict: bool) -> ThinkingBlock:
@@ -1704,10 +1666,7 @@ def decode_thinking_block_after_tag(data: Any, strict: bool) -> ThinkingBlock:
     obj.thinking = thinking_
     obj.signature = signature_
     obj.extra = extra
-    try:
-        obj._wire = _THINKING_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(tuple(data), _THINKING_BLOCK_FIELDS, _THINKING_BLOCK_ORDERS)
+    obj._wire = _THINKING_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -1757,7 +1716,7 @@ _REDACTED_THINKING_BLOCK_FIELDS: Final[dict[str, int]] = {
     "type": 0,
     "data": 1,
 }
-_REDACTED_THINKING_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_REDACTED_THINKING_BLOCK_ORDERS: Final = KeyOrders(_REDACTED_THINKING_BLOCK_FIELDS)
 
 
 def decode_redacted_thinking_block(data: Any, strict: bool) -> RedactedThinkingBlock:
@@ -1784,12 +1743,7 @@ def decode_redacted_thinking_block_after_tag(data: Any, strict: bool) -> Redacte
     obj.type = "redacted_thinking"
     obj.data = data_
     obj.extra = extra
-    try:
-        obj._wire = _REDACTED_THINKING_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _REDACTED_THINKING_BLOCK_FIELDS, _REDACTED_THINKING_BLOCK_ORDERS
-        )
+    obj._wire = _REDACTED_THINKING_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -1867,7 +1821,7 @@ _TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
     "caller": 4,
     "toolset_name": 5,
 }
-_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_TOOL_USE_BLOCK_ORDERS: Final = KeyOrders(_TOOL_USE_BLOCK_FIELDS)
 
 
 def decode_tool_use_block(data: Any, strict: bool) -> ToolUseBlock:
@@ -1933,10 +1887,7 @@ def decode_tool_use_block_after_tag(data: Any, strict: bool) -> ToolUseBlock:
     obj.caller = caller_
     obj.toolset_name = toolset_name_
     obj.extra = extra
-    try:
-        obj._wire = _TOOL_USE_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(tuple(data), _TOOL_USE_BLOCK_FIELDS, _TOOL_USE_BLOCK_ORDERS)
+    obj._wire = _TOOL_USE_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -1978,7 +1929,7 @@ class DirectCaller(Model):
 _DIRECT_CALLER_FIELDS: Final[dict[str, int]] = {
     "type": 0,
 }
-_DIRECT_CALLER_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_DIRECT_CALLER_ORDERS: Final = KeyOrders(_DIRECT_CALLER_FIELDS)
 
 
 def decode_direct_caller(data: Any, strict: bool) -> DirectCaller:
@@ -1998,10 +1949,7 @@ def decode_direct_caller_after_tag(data: Any, strict: bool) -> DirectCaller:
     obj = new_instance(DirectCaller)
     obj.type = "direct"
     obj.extra = extra
-    try:
-        obj._wire = _DIRECT_CALLER_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(tuple(data), _DIRECT_CALLER_FIELDS, _DIRECT_CALLER_ORDERS)
+    obj._wire = _DIRECT_CALLER_ORDERS[tuple(data)]
     return obj
 
 
@@ -2049,7 +1997,7 @@ _SERVER_TOOL_CALLER_FIELDS: Final[dict[str, int]] = {
     "type": 0,
     "tool_id": 1,
 }
-_SERVER_TOOL_CALLER_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_SERVER_TOOL_CALLER_ORDERS: Final = KeyOrders(_SERVER_TOOL_CALLER_FIELDS)
 
 
 def decode_server_tool_caller(data: Any, strict: bool) -> ServerToolCaller:
@@ -2076,10 +2024,7 @@ def decode_server_tool_caller_after_tag(data: Any, strict: bool) -> ServerToolCa
     obj.type = "code_execution_20250825"
     obj.tool_id = tool_id_
     obj.extra = extra
-    try:
-        obj._wire = _SERVER_TOOL_CALLER_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(tuple(data), _SERVER_TOOL_CALLER_FIELDS, _SERVER_TOOL_CALLER_ORDERS)
+    obj._wire = _SERVER_TOOL_CALLER_ORDERS[tuple(data)]
     return obj
 
 
@@ -2129,7 +2074,7 @@ _SERVER_TOOL_CALLER20260120_FIELDS: Final[dict[str, int]] = {
     "type": 0,
     "tool_id": 1,
 }
-_SERVER_TOOL_CALLER20260120_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_SERVER_TOOL_CALLER20260120_ORDERS: Final = KeyOrders(_SERVER_TOOL_CALLER20260120_FIELDS)
 
 
 def decode_server_tool_caller20260120(data: Any, strict: bool) -> ServerToolCaller20260120:
@@ -2158,12 +2103,7 @@ def decode_server_tool_caller20260120_after_tag(
     obj.type = "code_execution_20260120"
     obj.tool_id = tool_id_
     obj.extra = extra
-    try:
-        obj._wire = _SERVER_TOOL_CALLER20260120_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _SERVER_TOOL_CALLER20260120_FIELDS, _SERVER_TOOL_CALLER20260120_ORDERS
-        )
+    obj._wire = _SERVER_TOOL_CALLER20260120_ORDERS[tuple(data)]
     return obj
 
 
@@ -2235,7 +2175,7 @@ _SERVER_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
     "input": 3,
     "caller": 4,
 }
-_SERVER_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_SERVER_TOOL_USE_BLOCK_ORDERS: Final = KeyOrders(_SERVER_TOOL_USE_BLOCK_FIELDS)
 
 
 def decode_server_tool_use_block(data: Any, strict: bool) -> ServerToolUseBlock:
@@ -2300,12 +2240,7 @@ def decode_server_tool_use_block_after_tag(data: Any, strict: bool) -> ServerToo
     obj.input = input_
     obj.caller = caller_
     obj.extra = extra
-    try:
-        obj._wire = _SERVER_TOOL_USE_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _SERVER_TOOL_USE_BLOCK_FIELDS, _SERVER_TOOL_USE_BLOCK_ORDERS
-        )
+    obj._wire = _SERVER_TOOL_USE_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -2375,7 +2310,7 @@ _WEB_SEARCH_TOOL_RESULT_BLOCK_FIELDS: Final[dict[str, int]] = {
     "content": 2,
     "caller": 3,
 }
-_WEB_SEARCH_TOOL_RESULT_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_WEB_SEARCH_TOOL_RESULT_BLOCK_ORDERS: Final = KeyOrders(_WEB_SEARCH_TOOL_RESULT_BLOCK_FIELDS)
 
 
 def decode_web_search_tool_result_block(data: Any, strict: bool) -> WebSearchToolResultBlock:
@@ -2430,12 +2365,7 @@ def decode_web_search_tool_result_block_after_tag(
     obj.content = content_
     obj.caller = caller_
     obj.extra = extra
-    try:
-        obj._wire = _WEB_SEARCH_TOOL_RESULT_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _WEB_SEARCH_TOOL_RESULT_BLOCK_FIELDS, _WEB_SEARCH_TOOL_RESULT_BLOCK_ORDERS
-        )
+    obj._wire = _WEB_SEARCH_TOOL_RESULT_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -2505,7 +2435,7 @@ _WEB_SEARCH_RESULT_BLOCK_FIELDS: Final[dict[str, int]] = {
     "encrypted_content": 3,
     "page_age": 4,
 }
-_WEB_SEARCH_RESULT_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_WEB_SEARCH_RESULT_BLOCK_ORDERS: Final = KeyOrders(_WEB_SEARCH_RESULT_BLOCK_FIELDS)
 
 
 def decode_web_search_result_block(data: Any, strict: bool) -> WebSearchResultBlock:
@@ -2561,12 +2491,7 @@ def decode_web_search_result_block_after_tag(data: Any, strict: bool) -> WebSear
     obj.encrypted_content = encrypted_content_
     obj.page_age = page_age_
     obj.extra = extra
-    try:
-        obj._wire = _WEB_SEARCH_RESULT_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _WEB_SEARCH_RESULT_BLOCK_FIELDS, _WEB_SEARCH_RESULT_BLOCK_ORDERS
-        )
+    obj._wire = _WEB_SEARCH_RESULT_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -2616,7 +2541,9 @@ _WEB_SEARCH_TOOL_RESULT_ERROR_OBJECT_FIELDS: Final[dict[str, int]] = {
     "type": 0,
     "error_code": 1,
 }
-_WEB_SEARCH_TOOL_RESULT_ERROR_OBJECT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_WEB_SEARCH_TOOL_RESULT_ERROR_OBJECT_ORDERS: Final = KeyOrders(
+    _WEB_SEARCH_TOOL_RESULT_ERROR_OBJECT_FIELDS
+)
 
 
 def decode_web_search_tool_result_error_object(
@@ -2657,14 +2584,7 @@ def decode_web_search_tool_result_error_object_after_tag(
     obj.type = "web_search_tool_result_error"
     obj.error_code = error_code_
     obj.extra = extra
-    try:
-        obj._wire = _WEB_SEARCH_TOOL_RESULT_ERROR_OBJECT_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _WEB_SEARCH_TOOL_RESULT_ERROR_OBJECT_FIELDS,
-            _WEB_SEARCH_TOOL_RESULT_ERROR_OBJECT_ORDERS,
-        )
+    obj._wire = _WEB_SEARCH_TOOL_RESULT_ERROR_OBJECT_ORDERS[tuple(data)]
     return obj
 
 
@@ -2723,7 +2643,7 @@ _CONTAINER_FIELDS: Final[dict[str, int]] = {
     "expires_at": 1,
     "skills": 2,
 }
-_CONTAINER_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_CONTAINER_ORDERS: Final = KeyOrders(_CONTAINER_FIELDS)
 
 
 def decode_container(data: Any, strict: bool) -> Container:
@@ -2770,10 +2690,7 @@ def decode_container(data: Any, strict: bool) -> Container:
     obj.expires_at = expires_at_
     obj.skills = skills_
     obj.extra = extra
-    try:
-        obj._wire = _CONTAINER_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(tuple(data), _CONTAINER_FIELDS, _CONTAINER_ORDERS)
+    obj._wire = _CONTAINER_ORDERS[tuple(data)]
     return obj
 
 
@@ -2828,7 +2745,7 @@ _CONTAINER_SKILL_FIELDS: Final[dict[str, int]] = {
     "type": 1,
     "version": 2,
 }
-_CONTAINER_SKILL_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_CONTAINER_SKILL_ORDERS: Final = KeyOrders(_CONTAINER_SKILL_FIELDS)
 
 
 def decode_container_skill(data: Any, strict: bool) -> ContainerSkill:
@@ -2864,10 +2781,7 @@ def decode_container_skill(data: Any, strict: bool) -> ContainerSkill:
     obj.type = type_
     obj.version = version_
     obj.extra = extra
-    try:
-        obj._wire = _CONTAINER_SKILL_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(tuple(data), _CONTAINER_SKILL_FIELDS, _CONTAINER_SKILL_ORDERS)
+    obj._wire = _CONTAINER_SKILL_ORDERS[tuple(data)]
     return obj
 
 
@@ -2917,7 +2831,7 @@ class Diagnostics(Model):
 _DIAGNOSTICS_FIELDS: Final[dict[str, int]] = {
     "cache_miss_reason": 0,
 }
-_DIAGNOSTICS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_DIAGNOSTICS_ORDERS: Final = KeyOrders(_DIAGNOSTICS_FIELDS)
 
 
 def decode_diagnostics(data: Any, strict: bool) -> Diagnostics:
@@ -2943,10 +2857,7 @@ def decode_diagnostics(data: Any, strict: bool) -> Diagnostics:
     obj = new_instance(Diagnostics)
     obj.cache_miss_reason = cache_miss_reason_
     obj.extra = extra
-    try:
-        obj._wire = _DIAGNOSTICS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(tuple(data), _DIAGNOSTICS_FIELDS, _DIAGNOSTICS_ORDERS)
+    obj._wire = _DIAGNOSTICS_ORDERS[tuple(data)]
     return obj
 
 
@@ -2996,7 +2907,7 @@ _CACHE_MISS_MODEL_CHANGED_FIELDS: Final[dict[str, int]] = {
     "type": 0,
     "cache_missed_input_tokens": 1,
 }
-_CACHE_MISS_MODEL_CHANGED_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_CACHE_MISS_MODEL_CHANGED_ORDERS: Final = KeyOrders(_CACHE_MISS_MODEL_CHANGED_FIELDS)
 
 
 def decode_cache_miss_model_changed(data: Any, strict: bool) -> CacheMissModelChanged:
@@ -3028,12 +2939,7 @@ def decode_cache_miss_model_changed_after_tag(data: Any, strict: bool) -> CacheM
     obj.type = "model_changed"
     obj.cache_missed_input_tokens = cache_missed_input_tokens_
     obj.extra = extra
-    try:
-        obj._wire = _CACHE_MISS_MODEL_CHANGED_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _CACHE_MISS_MODEL_CHANGED_FIELDS, _CACHE_MISS_MODEL_CHANGED_ORDERS
-        )
+    obj._wire = _CACHE_MISS_MODEL_CHANGED_ORDERS[tuple(data)]
     return obj
 
 
@@ -3083,7 +2989,7 @@ _CACHE_MISS_SYSTEM_CHANGED_FIELDS: Final[dict[str, int]] = {
     "type": 0,
     "cache_missed_input_tokens": 1,
 }
-_CACHE_MISS_SYSTEM_CHANGED_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_CACHE_MISS_SYSTEM_CHANGED_ORDERS: Final = KeyOrders(_CACHE_MISS_SYSTEM_CHANGED_FIELDS)
 
 
 def decode_cache_miss_system_changed(data: Any, strict: bool) -> CacheMissSystemChanged:
@@ -3115,12 +3021,7 @@ def decode_cache_miss_system_changed_after_tag(data: Any, strict: bool) -> Cache
     obj.type = "system_changed"
     obj.cache_missed_input_tokens = cache_missed_input_tokens_
     obj.extra = extra
-    try:
-        obj._wire = _CACHE_MISS_SYSTEM_CHANGED_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _CACHE_MISS_SYSTEM_CHANGED_FIELDS, _CACHE_MISS_SYSTEM_CHANGED_ORDERS
-        )
+    obj._wire = _CACHE_MISS_SYSTEM_CHANGED_ORDERS[tuple(data)]
     return obj
 
 
@@ -3170,7 +3071,7 @@ _CACHE_MISS_TOOLS_CHANGED_FIELDS: Final[dict[str, int]] = {
     "type": 0,
     "cache_missed_input_tokens": 1,
 }
-_CACHE_MISS_TOOLS_CHANGED_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_CACHE_MISS_TOOLS_CHANGED_ORDERS: Final = KeyOrders(_CACHE_MISS_TOOLS_CHANGED_FIELDS)
 
 
 def decode_cache_miss_tools_changed(data: Any, strict: bool) -> CacheMissToolsChanged:
@@ -3202,12 +3103,7 @@ def decode_cache_miss_tools_changed_after_tag(data: Any, strict: bool) -> CacheM
     obj.type = "tools_changed"
     obj.cache_missed_input_tokens = cache_missed_input_tokens_
     obj.extra = extra
-    try:
-        obj._wire = _CACHE_MISS_TOOLS_CHANGED_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _CACHE_MISS_TOOLS_CHANGED_FIELDS, _CACHE_MISS_TOOLS_CHANGED_ORDERS
-        )
+    obj._wire = _CACHE_MISS_TOOLS_CHANGED_ORDERS[tuple(data)]
     return obj
 
 
@@ -3257,7 +3153,7 @@ _CACHE_MISS_MESSAGES_CHANGED_FIELDS: Final[dict[str, int]] = {
     "type": 0,
     "cache_missed_input_tokens": 1,
 }
-_CACHE_MISS_MESSAGES_CHANGED_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_CACHE_MISS_MESSAGES_CHANGED_ORDERS: Final = KeyOrders(_CACHE_MISS_MESSAGES_CHANGED_FIELDS)
 
 
 def decode_cache_miss_messages_changed(data: Any, strict: bool) -> CacheMissMessagesChanged:
@@ -3291,12 +3187,7 @@ def decode_cache_miss_messages_changed_after_tag(
     obj.type = "messages_changed"
     obj.cache_missed_input_tokens = cache_missed_input_tokens_
     obj.extra = extra
-    try:
-        obj._wire = _CACHE_MISS_MESSAGES_CHANGED_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _CACHE_MISS_MESSAGES_CHANGED_FIELDS, _CACHE_MISS_MESSAGES_CHANGED_ORDERS
-        )
+    obj._wire = _CACHE_MISS_MESSAGES_CHANGED_ORDERS[tuple(data)]
     return obj
 
 
@@ -3340,7 +3231,9 @@ class CacheMissPreviousMessageNotFound(Model):
 _CACHE_MISS_PREVIOUS_MESSAGE_NOT_FOUND_FIELDS: Final[dict[str, int]] = {
     "type": 0,
 }
-_CACHE_MISS_PREVIOUS_MESSAGE_NOT_FOUND_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_CACHE_MISS_PREVIOUS_MESSAGE_NOT_FOUND_ORDERS: Final = KeyOrders(
+    _CACHE_MISS_PREVIOUS_MESSAGE_NOT_FOUND_FIELDS
+)
 
 
 def decode_cache_miss_previous_message_not_found(
@@ -3364,14 +3257,7 @@ def decode_cache_miss_previous_message_not_found_after_tag(
     obj = new_instance(CacheMissPreviousMessageNotFound)
     obj.type = "previous_message_not_found"
     obj.extra = extra
-    try:
-        obj._wire = _CACHE_MISS_PREVIOUS_MESSAGE_NOT_FOUND_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _CACHE_MISS_PREVIOUS_MESSAGE_NOT_FOUND_FIELDS,
-            _CACHE_MISS_PREVIOUS_MESSAGE_NOT_FOUND_ORDERS,
-        )
+    obj._wire = _CACHE_MISS_PREVIOUS_MESSAGE_NOT_FOUND_ORDERS[tuple(data)]
     return obj
 
 
@@ -3415,7 +3301,7 @@ class CacheMissUnavailable(Model):
 _CACHE_MISS_UNAVAILABLE_FIELDS: Final[dict[str, int]] = {
     "type": 0,
 }
-_CACHE_MISS_UNAVAILABLE_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_CACHE_MISS_UNAVAILABLE_ORDERS: Final = KeyOrders(_CACHE_MISS_UNAVAILABLE_FIELDS)
 
 
 def decode_cache_miss_unavailable(data: Any, strict: bool) -> CacheMissUnavailable:
@@ -3435,12 +3321,7 @@ def decode_cache_miss_unavailable_after_tag(data: Any, strict: bool) -> CacheMis
     obj = new_instance(CacheMissUnavailable)
     obj.type = "unavailable"
     obj.extra = extra
-    try:
-        obj._wire = _CACHE_MISS_UNAVAILABLE_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _CACHE_MISS_UNAVAILABLE_FIELDS, _CACHE_MISS_UNAVAILABLE_ORDERS
-        )
+    obj._wire = _CACHE_MISS_UNAVAILABLE_ORDERS[tuple(data)]
     return obj
 
 
@@ -3492,7 +3373,7 @@ class ContextManagementResponse(Model):
 _CONTEXT_MANAGEMENT_RESPONSE_FIELDS: Final[dict[str, int]] = {
     "applied_edits": 0,
 }
-_CONTEXT_MANAGEMENT_RESPONSE_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_CONTEXT_MANAGEMENT_RESPONSE_ORDERS: Final = KeyOrders(_CONTEXT_MANAGEMENT_RESPONSE_FIELDS)
 
 
 def decode_context_management_response(data: Any, strict: bool) -> ContextManagementResponse:
@@ -3525,12 +3406,7 @@ def decode_context_management_response(data: Any, strict: bool) -> ContextManage
     obj = new_instance(ContextManagementResponse)
     obj.applied_edits = applied_edits_
     obj.extra = extra
-    try:
-        obj._wire = _CONTEXT_MANAGEMENT_RESPONSE_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _CONTEXT_MANAGEMENT_RESPONSE_FIELDS, _CONTEXT_MANAGEMENT_RESPONSE_ORDERS
-        )
+    obj._wire = _CONTEXT_MANAGEMENT_RESPONSE_ORDERS[tuple(data)]
     return obj
 
 
@@ -3589,7 +3465,9 @@ _CLEAR_TOOL_USES20250919_EDIT_RESPONSE_FIELDS: Final[dict[str, int]] = {
     "cleared_tool_uses": 1,
     "cleared_input_tokens": 2,
 }
-_CLEAR_TOOL_USES20250919_EDIT_RESPONSE_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_CLEAR_TOOL_USES20250919_EDIT_RESPONSE_ORDERS: Final = KeyOrders(
+    _CLEAR_TOOL_USES20250919_EDIT_RESPONSE_FIELDS
+)
 
 
 def decode_clear_tool_uses20250919_edit_response(
@@ -3632,14 +3510,7 @@ def decode_clear_tool_uses20250919_edit_response_after_tag(
     obj.cleared_tool_uses = cleared_tool_uses_
     obj.cleared_input_tokens = cleared_input_tokens_
     obj.extra = extra
-    try:
-        obj._wire = _CLEAR_TOOL_USES20250919_EDIT_RESPONSE_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _CLEAR_TOOL_USES20250919_EDIT_RESPONSE_FIELDS,
-            _CLEAR_TOOL_USES20250919_EDIT_RESPONSE_ORDERS,
-        )
+    obj._wire = _CLEAR_TOOL_USES20250919_EDIT_RESPONSE_ORDERS[tuple(data)]
     return obj
 
 
@@ -3698,7 +3569,9 @@ _CLEAR_THINKING20251015_EDIT_RESPONSE_FIELDS: Final[dict[str, int]] = {
     "cleared_thinking_turns": 1,
     "cleared_input_tokens": 2,
 }
-_CLEAR_THINKING20251015_EDIT_RESPONSE_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_CLEAR_THINKING20251015_EDIT_RESPONSE_ORDERS: Final = KeyOrders(
+    _CLEAR_THINKING20251015_EDIT_RESPONSE_FIELDS
+)
 
 
 def decode_clear_thinking20251015_edit_response(
@@ -3741,14 +3614,7 @@ def decode_clear_thinking20251015_edit_response_after_tag(
     obj.cleared_thinking_turns = cleared_thinking_turns_
     obj.cleared_input_tokens = cleared_input_tokens_
     obj.extra = extra
-    try:
-        obj._wire = _CLEAR_THINKING20251015_EDIT_RESPONSE_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _CLEAR_THINKING20251015_EDIT_RESPONSE_FIELDS,
-            _CLEAR_THINKING20251015_EDIT_RESPONSE_ORDERS,
-        )
+    obj._wire = _CLEAR_THINKING20251015_EDIT_RESPONSE_ORDERS[tuple(data)]
     return obj
 
 
@@ -3796,7 +3662,9 @@ class CountTokensContextManagementResponse(Model):
 _COUNT_TOKENS_CONTEXT_MANAGEMENT_RESPONSE_FIELDS: Final[dict[str, int]] = {
     "original_input_tokens": 0,
 }
-_COUNT_TOKENS_CONTEXT_MANAGEMENT_RESPONSE_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_COUNT_TOKENS_CONTEXT_MANAGEMENT_RESPONSE_ORDERS: Final = KeyOrders(
+    _COUNT_TOKENS_CONTEXT_MANAGEMENT_RESPONSE_FIELDS
+)
 
 
 def decode_count_tokens_context_management_response(
@@ -3820,14 +3688,7 @@ def decode_count_tokens_context_management_response(
     obj = new_instance(CountTokensContextManagementResponse)
     obj.original_input_tokens = original_input_tokens_
     obj.extra = extra
-    try:
-        obj._wire = _COUNT_TOKENS_CONTEXT_MANAGEMENT_RESPONSE_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _COUNT_TOKENS_CONTEXT_MANAGEMENT_RESPONSE_FIELDS,
-            _COUNT_TOKENS_CONTEXT_MANAGEMENT_RESPONSE_ORDERS,
-        )
+    obj._wire = _COUNT_TOKENS_CONTEXT_MANAGEMENT_RESPONSE_ORDERS[tuple(data)]
     return obj
 
 
@@ -3886,7 +3747,9 @@ _THINKING_DROPPED_INPUT_TRANSFORMATION_FIELDS: Final[dict[str, int]] = {
     "path": 1,
     "reason": 2,
 }
-_THINKING_DROPPED_INPUT_TRANSFORMATION_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_THINKING_DROPPED_INPUT_TRANSFORMATION_ORDERS: Final = KeyOrders(
+    _THINKING_DROPPED_INPUT_TRANSFORMATION_FIELDS
+)
 
 
 def decode_thinking_dropped_input_transformation(
@@ -3932,14 +3795,7 @@ def decode_thinking_dropped_input_transformation_after_tag(
     obj.path = path_
     obj.reason = reason_
     obj.extra = extra
-    try:
-        obj._wire = _THINKING_DROPPED_INPUT_TRANSFORMATION_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _THINKING_DROPPED_INPUT_TRANSFORMATION_FIELDS,
-            _THINKING_DROPPED_INPUT_TRANSFORMATION_ORDERS,
-        )
+    obj._wire = _THINKING_DROPPED_INPUT_TRANSFORMATION_ORDERS[tuple(data)]
     return obj
 
 
@@ -3998,9 +3854,9 @@ _THINKING_MISMATCH_ALLOWED_INPUT_TRANSFORMATION_FIELDS: Final[dict[str, int]] = 
     "path": 1,
     "reason": 2,
 }
-_THINKING_MISMATCH_ALLOWED_INPUT_TRANSFORMATION_ORDERS: Final[
-    dict[tuple[str, ...], tuple[str, ...]]
-] = {}
+_THINKING_MISMATCH_ALLOWED_INPUT_TRANSFORMATION_ORDERS: Final = KeyOrders(
+    _THINKING_MISMATCH_ALLOWED_INPUT_TRANSFORMATION_FIELDS
+)
 
 
 def decode_thinking_mismatch_allowed_input_transformation(
@@ -4048,14 +3904,7 @@ def decode_thinking_mismatch_allowed_input_transformation_after_tag(
     obj.path = path_
     obj.reason = reason_
     obj.extra = extra
-    try:
-        obj._wire = _THINKING_MISMATCH_ALLOWED_INPUT_TRANSFORMATION_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _THINKING_MISMATCH_ALLOWED_INPUT_TRANSFORMATION_FIELDS,
-            _THINKING_MISMATCH_ALLOWED_INPUT_TRANSFORMATION_ORDERS,
-        )
+    obj._wire = _THINKING_MISMATCH_ALLOWED_INPUT_TRANSFORMATION_ORDERS[tuple(data)]
     return obj
 
 
@@ -4123,7 +3972,7 @@ _FALLBACK_BLOCK_FIELDS: Final[dict[str, int]] = {
     "to": 2,
     "trigger": 3,
 }
-_FALLBACK_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_FALLBACK_BLOCK_ORDERS: Final = KeyOrders(_FALLBACK_BLOCK_FIELDS)
 
 
 def decode_fallback_block(data: Any, strict: bool) -> FallbackBlock:
@@ -4171,10 +4020,7 @@ def decode_fallback_block_after_tag(data: Any, strict: bool) -> FallbackBlock:
     obj.to = to_
     obj.trigger = trigger_
     obj.extra = extra
-    try:
-        obj._wire = _FALLBACK_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(tuple(data), _FALLBACK_BLOCK_FIELDS, _FALLBACK_BLOCK_ORDERS)
+    obj._wire = _FALLBACK_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -4221,7 +4067,7 @@ class FallbackInfo(Model):
 _FALLBACK_INFO_FIELDS: Final[dict[str, int]] = {
     "model": 0,
 }
-_FALLBACK_INFO_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_FALLBACK_INFO_ORDERS: Final = KeyOrders(_FALLBACK_INFO_FIELDS)
 
 
 def decode_fallback_info(data: Any, strict: bool) -> FallbackInfo:
@@ -4240,10 +4086,7 @@ def decode_fallback_info(data: Any, strict: bool) -> FallbackInfo:
     obj = new_instance(FallbackInfo)
     obj.model = model_
     obj.extra = extra
-    try:
-        obj._wire = _FALLBACK_INFO_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(tuple(data), _FALLBACK_INFO_FIELDS, _FALLBACK_INFO_ORDERS)
+    obj._wire = _FALLBACK_INFO_ORDERS[tuple(data)]
     return obj
 
 
@@ -4299,7 +4142,7 @@ _FALLBACK_REFUSAL_TRIGGER_FIELDS: Final[dict[str, int]] = {
     "type": 0,
     "category": 1,
 }
-_FALLBACK_REFUSAL_TRIGGER_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_FALLBACK_REFUSAL_TRIGGER_ORDERS: Final = KeyOrders(_FALLBACK_REFUSAL_TRIGGER_FIELDS)
 
 
 def decode_fallback_refusal_trigger(data: Any, strict: bool) -> FallbackRefusalTrigger:
@@ -4333,12 +4176,7 @@ def decode_fallback_refusal_trigger_after_tag(data: Any, strict: bool) -> Fallba
     obj.type = "refusal"
     obj.category = category_
     obj.extra = extra
-    try:
-        obj._wire = _FALLBACK_REFUSAL_TRIGGER_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _FALLBACK_REFUSAL_TRIGGER_FIELDS, _FALLBACK_REFUSAL_TRIGGER_ORDERS
-        )
+    obj._wire = _FALLBACK_REFUSAL_TRIGGER_ORDERS[tuple(data)]
     return obj
 
 

@@ -11,6 +11,7 @@ from typing import Any, Final, Literal
 from ._runtime import (
     UNSET,
     DecodeError,
+    KeyOrders,
     Decoder,
     LazyTable,
     Model,
@@ -20,7 +21,6 @@ from ._runtime import (
     extra_fields,
     has_lone_surrogate,
     in_received_order,
-    learn_order,
     list_of,
     missing_field,
     new_instance,
@@ -112,7 +112,7 @@ _COMPACTION_BLOCK_FIELDS: Final[dict[str, int]] = {
     "signature": 3,
     "tool_changes": 4,
 }
-_COMPACTION_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_COMPACTION_BLOCK_ORDERS: Final = KeyOrders(_COMPACTION_BLOCK_FIELDS)
 
 
 def decode_compaction_block(data: Any, strict: bool) -> CompactionBlock:
@@ -193,10 +193,7 @@ def decode_compaction_block_after_tag(data: Any, strict: bool) -> CompactionBloc
     obj.signature = signature_
     obj.tool_changes = tool_changes_
     obj.extra = extra
-    try:
-        obj._wire = _COMPACTION_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(tuple(data), _COMPACTION_BLOCK_FIELDS, _COMPACTION_BLOCK_ORDERS)
+    obj._wire = _COMPACTION_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -251,7 +248,7 @@ _RESPONSE_TOOL_ADDITION_BLOCK_FIELDS: Final[dict[str, int]] = {
     "type": 0,
     "tool": 1,
 }
-_RESPONSE_TOOL_ADDITION_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_RESPONSE_TOOL_ADDITION_BLOCK_ORDERS: Final = KeyOrders(_RESPONSE_TOOL_ADDITION_BLOCK_FIELDS)
 
 
 def decode_response_tool_addition_block(data: Any, strict: bool) -> ResponseToolAdditionBlock:
@@ -282,12 +279,7 @@ def decode_response_tool_addition_block_after_tag(
     obj.type = "tool_addition"
     obj.tool = tool_
     obj.extra = extra
-    try:
-        obj._wire = _RESPONSE_TOOL_ADDITION_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _RESPONSE_TOOL_ADDITION_BLOCK_FIELDS, _RESPONSE_TOOL_ADDITION_BLOCK_ORDERS
-        )
+    obj._wire = _RESPONSE_TOOL_ADDITION_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -342,7 +334,7 @@ _RESPONSE_TOOL_REMOVAL_BLOCK_FIELDS: Final[dict[str, int]] = {
     "type": 0,
     "tool": 1,
 }
-_RESPONSE_TOOL_REMOVAL_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_RESPONSE_TOOL_REMOVAL_BLOCK_ORDERS: Final = KeyOrders(_RESPONSE_TOOL_REMOVAL_BLOCK_FIELDS)
 
 
 def decode_response_tool_removal_block(data: Any, strict: bool) -> ResponseToolRemovalBlock:
@@ -373,12 +365,7 @@ def decode_response_tool_removal_block_after_tag(
     obj.type = "tool_removal"
     obj.tool = tool_
     obj.extra = extra
-    try:
-        obj._wire = _RESPONSE_TOOL_REMOVAL_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _RESPONSE_TOOL_REMOVAL_BLOCK_FIELDS, _RESPONSE_TOOL_REMOVAL_BLOCK_ORDERS
-        )
+    obj._wire = _RESPONSE_TOOL_REMOVAL_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -431,7 +418,9 @@ _RESPONSE_TOOL_CHANGE_TOOL_REFERENCE_FIELDS: Final[dict[str, int]] = {
     "type": 0,
     "name": 1,
 }
-_RESPONSE_TOOL_CHANGE_TOOL_REFERENCE_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_RESPONSE_TOOL_CHANGE_TOOL_REFERENCE_ORDERS: Final = KeyOrders(
+    _RESPONSE_TOOL_CHANGE_TOOL_REFERENCE_FIELDS
+)
 
 
 def decode_response_tool_change_tool_reference(
@@ -462,14 +451,7 @@ def decode_response_tool_change_tool_reference_after_tag(
     obj.type = "tool_reference"
     obj.name = name_
     obj.extra = extra
-    try:
-        obj._wire = _RESPONSE_TOOL_CHANGE_TOOL_REFERENCE_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _RESPONSE_TOOL_CHANGE_TOOL_REFERENCE_FIELDS,
-            _RESPONSE_TOOL_CHANGE_TOOL_REFERENCE_ORDERS,
-        )
+    obj._wire = _RESPONSE_TOOL_CHANGE_TOOL_REFERENCE_ORDERS[tuple(data)]
     return obj
 
 
@@ -528,7 +510,9 @@ _RESPONSE_TOOL_CHANGE_MCP_TOOL_REFERENCE_FIELDS: Final[dict[str, int]] = {
     "server_name": 1,
     "name": 2,
 }
-_RESPONSE_TOOL_CHANGE_MCP_TOOL_REFERENCE_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_RESPONSE_TOOL_CHANGE_MCP_TOOL_REFERENCE_ORDERS: Final = KeyOrders(
+    _RESPONSE_TOOL_CHANGE_MCP_TOOL_REFERENCE_FIELDS
+)
 
 
 def decode_response_tool_change_mcp_tool_reference(
@@ -567,14 +551,7 @@ def decode_response_tool_change_mcp_tool_reference_after_tag(
     obj.server_name = server_name_
     obj.name = name_
     obj.extra = extra
-    try:
-        obj._wire = _RESPONSE_TOOL_CHANGE_MCP_TOOL_REFERENCE_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _RESPONSE_TOOL_CHANGE_MCP_TOOL_REFERENCE_FIELDS,
-            _RESPONSE_TOOL_CHANGE_MCP_TOOL_REFERENCE_ORDERS,
-        )
+    obj._wire = _RESPONSE_TOOL_CHANGE_MCP_TOOL_REFERENCE_ORDERS[tuple(data)]
     return obj
 
 
@@ -627,9 +604,9 @@ _RESPONSE_TOOL_CHANGE_MCP_TOOLSET_REFERENCE_FIELDS: Final[dict[str, int]] = {
     "type": 0,
     "server_name": 1,
 }
-_RESPONSE_TOOL_CHANGE_MCP_TOOLSET_REFERENCE_ORDERS: Final[
-    dict[tuple[str, ...], tuple[str, ...]]
-] = {}
+_RESPONSE_TOOL_CHANGE_MCP_TOOLSET_REFERENCE_ORDERS: Final = KeyOrders(
+    _RESPONSE_TOOL_CHANGE_MCP_TOOLSET_REFERENCE_FIELDS
+)
 
 
 def decode_response_tool_change_mcp_toolset_reference(
@@ -664,14 +641,7 @@ def decode_response_tool_change_mcp_toolset_reference_after_tag(
     obj.type = "mcp_toolset_reference"
     obj.server_name = server_name_
     obj.extra = extra
-    try:
-        obj._wire = _RESPONSE_TOOL_CHANGE_MCP_TOOLSET_REFERENCE_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _RESPONSE_TOOL_CHANGE_MCP_TOOLSET_REFERENCE_FIELDS,
-            _RESPONSE_TOOL_CHANGE_MCP_TOOLSET_REFERENCE_ORDERS,
-        )
+    obj._wire = _RESPONSE_TOOL_CHANGE_MCP_TOOLSET_REFERENCE_ORDERS[tuple(data)]
     return obj
 
 
@@ -726,7 +696,7 @@ _TOOL_CHANGE_TOOL_DEFINITION_FIELDS: Final[dict[str, int]] = {
     "type": 0,
     "definition": 1,
 }
-_TOOL_CHANGE_TOOL_DEFINITION_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_TOOL_CHANGE_TOOL_DEFINITION_ORDERS: Final = KeyOrders(_TOOL_CHANGE_TOOL_DEFINITION_FIELDS)
 
 
 def decode_tool_change_tool_definition(data: Any, strict: bool) -> ToolChangeToolDefinition:
@@ -757,12 +727,7 @@ def decode_tool_change_tool_definition_after_tag(
     obj.type = "tool_definition"
     obj.definition = definition_
     obj.extra = extra
-    try:
-        obj._wire = _TOOL_CHANGE_TOOL_DEFINITION_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _TOOL_CHANGE_TOOL_DEFINITION_FIELDS, _TOOL_CHANGE_TOOL_DEFINITION_ORDERS
-        )
+    obj._wire = _TOOL_CHANGE_TOOL_DEFINITION_ORDERS[tuple(data)]
     return obj
 
 

@@ -13,6 +13,7 @@ from ._runtime import (
     JSON_INT_MIN,
     UNSET,
     DecodeError,
+    KeyOrders,
     Decoder,
     LazyTable,
     Model,
@@ -26,7 +27,6 @@ from ._runtime import (
     extra_fields,
     has_lone_surrogate,
     in_received_order,
-    learn_order,
     list_of,
     missing_field,
     new_instance,
@@ -96,7 +96,7 @@ _WEB_FETCH_TOOL_RESULT_BLOCK_FIELDS: Final[dict[str, int]] = {
     "content": 2,
     "caller": 3,
 }
-_WEB_FETCH_TOOL_RESULT_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_WEB_FETCH_TOOL_RESULT_BLOCK_ORDERS: Final = KeyOrders(_WEB_FETCH_TOOL_RESULT_BLOCK_FIELDS)
 
 
 def decode_web_fetch_tool_result_block(data: Any, strict: bool) -> WebFetchToolResultBlock:
@@ -149,12 +149,7 @@ def decode_web_fetch_tool_result_block_after_tag(
     obj.content = content_
     obj.caller = caller_
     obj.extra = extra
-    try:
-        obj._wire = _WEB_FETCH_TOOL_RESULT_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _WEB_FETCH_TOOL_RESULT_BLOCK_FIELDS, _WEB_FETCH_TOOL_RESULT_BLOCK_ORDERS
-        )
+    obj._wire = _WEB_FETCH_TOOL_RESULT_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -204,7 +199,9 @@ _WEB_FETCH_TOOL_RESULT_ERROR_BLOCK_FIELDS: Final[dict[str, int]] = {
     "type": 0,
     "error_code": 1,
 }
-_WEB_FETCH_TOOL_RESULT_ERROR_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_WEB_FETCH_TOOL_RESULT_ERROR_BLOCK_ORDERS: Final = KeyOrders(
+    _WEB_FETCH_TOOL_RESULT_ERROR_BLOCK_FIELDS
+)
 
 
 def decode_web_fetch_tool_result_error_block(
@@ -245,14 +242,7 @@ def decode_web_fetch_tool_result_error_block_after_tag(
     obj.type = "web_fetch_tool_result_error"
     obj.error_code = error_code_
     obj.extra = extra
-    try:
-        obj._wire = _WEB_FETCH_TOOL_RESULT_ERROR_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _WEB_FETCH_TOOL_RESULT_ERROR_BLOCK_FIELDS,
-            _WEB_FETCH_TOOL_RESULT_ERROR_BLOCK_ORDERS,
-        )
+    obj._wire = _WEB_FETCH_TOOL_RESULT_ERROR_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -316,7 +306,7 @@ _WEB_FETCH_BLOCK_FIELDS: Final[dict[str, int]] = {
     "content": 2,
     "retrieved_at": 3,
 }
-_WEB_FETCH_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_WEB_FETCH_BLOCK_ORDERS: Final = KeyOrders(_WEB_FETCH_BLOCK_FIELDS)
 
 
 def decode_web_fetch_block(data: Any, strict: bool) -> WebFetchBlock:
@@ -364,10 +354,7 @@ def decode_web_fetch_block_after_tag(data: Any, strict: bool) -> WebFetchBlock:
     obj.content = content_
     obj.retrieved_at = retrieved_at_
     obj.extra = extra
-    try:
-        obj._wire = _WEB_FETCH_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(tuple(data), _WEB_FETCH_BLOCK_FIELDS, _WEB_FETCH_BLOCK_ORDERS)
+    obj._wire = _WEB_FETCH_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -433,7 +420,7 @@ _DOCUMENT_BLOCK_FIELDS: Final[dict[str, int]] = {
     "title": 2,
     "citations": 3,
 }
-_DOCUMENT_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_DOCUMENT_BLOCK_ORDERS: Final = KeyOrders(_DOCUMENT_BLOCK_FIELDS)
 
 
 def decode_document_block(data: Any, strict: bool) -> DocumentBlock:
@@ -485,10 +472,7 @@ def decode_document_block_after_tag(data: Any, strict: bool) -> DocumentBlock:
     obj.title = title_
     obj.citations = citations_
     obj.extra = extra
-    try:
-        obj._wire = _DOCUMENT_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(tuple(data), _DOCUMENT_BLOCK_FIELDS, _DOCUMENT_BLOCK_ORDERS)
+    obj._wire = _DOCUMENT_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -541,7 +525,7 @@ _BASE64_PDF_SOURCE_FIELDS: Final[dict[str, int]] = {
     "media_type": 1,
     "data": 2,
 }
-_BASE64_PDF_SOURCE_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BASE64_PDF_SOURCE_ORDERS: Final = KeyOrders(_BASE64_PDF_SOURCE_FIELDS)
 
 
 def decode_base64_pdf_source(data: Any, strict: bool) -> Base64PDFSource:
@@ -572,10 +556,7 @@ def decode_base64_pdf_source_after_tag(data: Any, strict: bool) -> Base64PDFSour
     obj.media_type = "application/pdf"
     obj.data = data_
     obj.extra = extra
-    try:
-        obj._wire = _BASE64_PDF_SOURCE_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(tuple(data), _BASE64_PDF_SOURCE_FIELDS, _BASE64_PDF_SOURCE_ORDERS)
+    obj._wire = _BASE64_PDF_SOURCE_ORDERS[tuple(data)]
     return obj
 
 
@@ -628,7 +609,7 @@ _PLAIN_TEXT_SOURCE_FIELDS: Final[dict[str, int]] = {
     "media_type": 1,
     "data": 2,
 }
-_PLAIN_TEXT_SOURCE_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_PLAIN_TEXT_SOURCE_ORDERS: Final = KeyOrders(_PLAIN_TEXT_SOURCE_FIELDS)
 
 
 def decode_plain_text_source(data: Any, strict: bool) -> PlainTextSource:
@@ -659,10 +640,7 @@ def decode_plain_text_source_after_tag(data: Any, strict: bool) -> PlainTextSour
     obj.media_type = "text/plain"
     obj.data = data_
     obj.extra = extra
-    try:
-        obj._wire = _PLAIN_TEXT_SOURCE_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(tuple(data), _PLAIN_TEXT_SOURCE_FIELDS, _PLAIN_TEXT_SOURCE_ORDERS)
+    obj._wire = _PLAIN_TEXT_SOURCE_ORDERS[tuple(data)]
     return obj
 
 
@@ -705,7 +683,7 @@ class CitationsConfig(Model):
 _CITATIONS_CONFIG_FIELDS: Final[dict[str, int]] = {
     "enabled": 0,
 }
-_CITATIONS_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_CITATIONS_CONFIG_ORDERS: Final = KeyOrders(_CITATIONS_CONFIG_FIELDS)
 
 
 def decode_citations_config(data: Any, strict: bool) -> CitationsConfig:
@@ -724,10 +702,7 @@ def decode_citations_config(data: Any, strict: bool) -> CitationsConfig:
     obj = new_instance(CitationsConfig)
     obj.enabled = enabled_
     obj.extra = extra
-    try:
-        obj._wire = _CITATIONS_CONFIG_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(tuple(data), _CITATIONS_CONFIG_FIELDS, _CITATIONS_CONFIG_ORDERS)
+    obj._wire = _CITATIONS_CONFIG_ORDERS[tuple(data)]
     return obj
 
 
@@ -785,7 +760,9 @@ _CODE_EXECUTION_TOOL_RESULT_BLOCK_FIELDS: Final[dict[str, int]] = {
     "tool_use_id": 1,
     "content": 2,
 }
-_CODE_EXECUTION_TOOL_RESULT_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_CODE_EXECUTION_TOOL_RESULT_BLOCK_ORDERS: Final = KeyOrders(
+    _CODE_EXECUTION_TOOL_RESULT_BLOCK_FIELDS
+)
 
 
 def decode_code_execution_tool_result_block(
@@ -826,14 +803,7 @@ def decode_code_execution_tool_result_block_after_tag(
     obj.tool_use_id = tool_use_id_
     obj.content = content_
     obj.extra = extra
-    try:
-        obj._wire = _CODE_EXECUTION_TOOL_RESULT_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _CODE_EXECUTION_TOOL_RESULT_BLOCK_FIELDS,
-            _CODE_EXECUTION_TOOL_RESULT_BLOCK_ORDERS,
-        )
+    obj._wire = _CODE_EXECUTION_TOOL_RESULT_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -883,7 +853,9 @@ _CODE_EXECUTION_TOOL_RESULT_ERROR_OBJECT_FIELDS: Final[dict[str, int]] = {
     "type": 0,
     "error_code": 1,
 }
-_CODE_EXECUTION_TOOL_RESULT_ERROR_OBJECT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_CODE_EXECUTION_TOOL_RESULT_ERROR_OBJECT_ORDERS: Final = KeyOrders(
+    _CODE_EXECUTION_TOOL_RESULT_ERROR_OBJECT_FIELDS
+)
 
 
 def decode_code_execution_tool_result_error_object(
@@ -924,14 +896,7 @@ def decode_code_execution_tool_result_error_object_after_tag(
     obj.type = "code_execution_tool_result_error"
     obj.error_code = error_code_
     obj.extra = extra
-    try:
-        obj._wire = _CODE_EXECUTION_TOOL_RESULT_ERROR_OBJECT_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _CODE_EXECUTION_TOOL_RESULT_ERROR_OBJECT_FIELDS,
-            _CODE_EXECUTION_TOOL_RESULT_ERROR_OBJECT_ORDERS,
-        )
+    obj._wire = _CODE_EXECUTION_TOOL_RESULT_ERROR_OBJECT_ORDERS[tuple(data)]
     return obj
 
 
@@ -1011,7 +976,7 @@ _CODE_EXECUTION_RESULT_BLOCK_FIELDS: Final[dict[str, int]] = {
     "content": 4,
     "abort_reason": 5,
 }
-_CODE_EXECUTION_RESULT_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_CODE_EXECUTION_RESULT_BLOCK_ORDERS: Final = KeyOrders(_CODE_EXECUTION_RESULT_BLOCK_FIELDS)
 
 
 def decode_code_execution_result_block(data: Any, strict: bool) -> CodeExecutionResultBlock:
@@ -1091,12 +1056,7 @@ def decode_code_execution_result_block_after_tag(
     obj.content = content_
     obj.abort_reason = abort_reason_
     obj.extra = extra
-    try:
-        obj._wire = _CODE_EXECUTION_RESULT_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _CODE_EXECUTION_RESULT_BLOCK_FIELDS, _CODE_EXECUTION_RESULT_BLOCK_ORDERS
-        )
+    obj._wire = _CODE_EXECUTION_RESULT_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -1166,7 +1126,9 @@ _ENCRYPTED_CODE_EXECUTION_RESULT_BLOCK_FIELDS: Final[dict[str, int]] = {
     "return_code": 3,
     "content": 4,
 }
-_ENCRYPTED_CODE_EXECUTION_RESULT_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_ENCRYPTED_CODE_EXECUTION_RESULT_BLOCK_ORDERS: Final = KeyOrders(
+    _ENCRYPTED_CODE_EXECUTION_RESULT_BLOCK_FIELDS
+)
 
 
 def decode_encrypted_code_execution_result_block(
@@ -1237,14 +1199,7 @@ def decode_encrypted_code_execution_result_block_after_tag(
     obj.return_code = return_code_
     obj.content = content_
     obj.extra = extra
-    try:
-        obj._wire = _ENCRYPTED_CODE_EXECUTION_RESULT_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _ENCRYPTED_CODE_EXECUTION_RESULT_BLOCK_FIELDS,
-            _ENCRYPTED_CODE_EXECUTION_RESULT_BLOCK_ORDERS,
-        )
+    obj._wire = _ENCRYPTED_CODE_EXECUTION_RESULT_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -1294,7 +1249,7 @@ _CODE_EXECUTION_OUTPUT_BLOCK_FIELDS: Final[dict[str, int]] = {
     "type": 0,
     "file_id": 1,
 }
-_CODE_EXECUTION_OUTPUT_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_CODE_EXECUTION_OUTPUT_BLOCK_ORDERS: Final = KeyOrders(_CODE_EXECUTION_OUTPUT_BLOCK_FIELDS)
 
 
 def decode_code_execution_output_block(data: Any, strict: bool) -> CodeExecutionOutputBlock:
@@ -1323,12 +1278,7 @@ def decode_code_execution_output_block_after_tag(
     obj.type = "code_execution_output"
     obj.file_id = file_id_
     obj.extra = extra
-    try:
-        obj._wire = _CODE_EXECUTION_OUTPUT_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _CODE_EXECUTION_OUTPUT_BLOCK_FIELDS, _CODE_EXECUTION_OUTPUT_BLOCK_ORDERS
-        )
+    obj._wire = _CODE_EXECUTION_OUTPUT_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -1386,7 +1336,9 @@ _BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_FIELDS: Final[dict[str, int]] = {
     "tool_use_id": 1,
     "content": 2,
 }
-_BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_ORDERS: Final = KeyOrders(
+    _BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_FIELDS
+)
 
 
 def decode_bash_code_execution_tool_result_block(
@@ -1427,14 +1379,7 @@ def decode_bash_code_execution_tool_result_block_after_tag(
     obj.tool_use_id = tool_use_id_
     obj.content = content_
     obj.extra = extra
-    try:
-        obj._wire = _BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_FIELDS,
-            _BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_ORDERS,
-        )
+    obj._wire = _BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -1486,9 +1431,9 @@ _BASH_CODE_EXECUTION_TOOL_RESULT_ERROR_OBJECT_FIELDS: Final[dict[str, int]] = {
     "type": 0,
     "error_code": 1,
 }
-_BASH_CODE_EXECUTION_TOOL_RESULT_ERROR_OBJECT_ORDERS: Final[
-    dict[tuple[str, ...], tuple[str, ...]]
-] = {}
+_BASH_CODE_EXECUTION_TOOL_RESULT_ERROR_OBJECT_ORDERS: Final = KeyOrders(
+    _BASH_CODE_EXECUTION_TOOL_RESULT_ERROR_OBJECT_FIELDS
+)
 
 
 def decode_bash_code_execution_tool_result_error_object(
@@ -1529,14 +1474,7 @@ def decode_bash_code_execution_tool_result_error_object_after_tag(
     obj.type = "bash_code_execution_tool_result_error"
     obj.error_code = error_code_
     obj.extra = extra
-    try:
-        obj._wire = _BASH_CODE_EXECUTION_TOOL_RESULT_ERROR_OBJECT_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _BASH_CODE_EXECUTION_TOOL_RESULT_ERROR_OBJECT_FIELDS,
-            _BASH_CODE_EXECUTION_TOOL_RESULT_ERROR_OBJECT_ORDERS,
-        )
+    obj._wire = _BASH_CODE_EXECUTION_TOOL_RESULT_ERROR_OBJECT_ORDERS[tuple(data)]
     return obj
 
 
@@ -1606,7 +1544,9 @@ _BASH_CODE_EXECUTION_RESULT_BLOCK_FIELDS: Final[dict[str, int]] = {
     "return_code": 3,
     "content": 4,
 }
-_BASH_CODE_EXECUTION_RESULT_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BASH_CODE_EXECUTION_RESULT_BLOCK_ORDERS: Final = KeyOrders(
+    _BASH_CODE_EXECUTION_RESULT_BLOCK_FIELDS
+)
 
 
 def decode_bash_code_execution_result_block(
@@ -1673,14 +1613,7 @@ def decode_bash_code_execution_result_block_after_tag(
     obj.return_code = return_code_
     obj.content = content_
     obj.extra = extra
-    try:
-        obj._wire = _BASH_CODE_EXECUTION_RESULT_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _BASH_CODE_EXECUTION_RESULT_BLOCK_FIELDS,
-            _BASH_CODE_EXECUTION_RESULT_BLOCK_ORDERS,
-        )
+    obj._wire = _BASH_CODE_EXECUTION_RESULT_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -1730,7 +1663,9 @@ _BASH_CODE_EXECUTION_OUTPUT_BLOCK_FIELDS: Final[dict[str, int]] = {
     "type": 0,
     "file_id": 1,
 }
-_BASH_CODE_EXECUTION_OUTPUT_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BASH_CODE_EXECUTION_OUTPUT_BLOCK_ORDERS: Final = KeyOrders(
+    _BASH_CODE_EXECUTION_OUTPUT_BLOCK_FIELDS
+)
 
 
 def decode_bash_code_execution_output_block(
@@ -1761,14 +1696,7 @@ def decode_bash_code_execution_output_block_after_tag(
     obj.type = "bash_code_execution_output"
     obj.file_id = file_id_
     obj.extra = extra
-    try:
-        obj._wire = _BASH_CODE_EXECUTION_OUTPUT_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _BASH_CODE_EXECUTION_OUTPUT_BLOCK_FIELDS,
-            _BASH_CODE_EXECUTION_OUTPUT_BLOCK_ORDERS,
-        )
+    obj._wire = _BASH_CODE_EXECUTION_OUTPUT_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -1830,9 +1758,9 @@ _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_FIELDS: Final[dict[str, int]] = {
     "tool_use_id": 1,
     "content": 2,
 }
-_TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_ORDERS: Final[
-    dict[tuple[str, ...], tuple[str, ...]]
-] = {}
+_TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_ORDERS: Final = KeyOrders(
+    _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_FIELDS
+)
 
 
 def decode_text_editor_code_execution_tool_result_block(
@@ -1873,14 +1801,7 @@ def decode_text_editor_code_execution_tool_result_block_after_tag(
     obj.tool_use_id = tool_use_id_
     obj.content = content_
     obj.extra = extra
-    try:
-        obj._wire = _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_FIELDS,
-            _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_ORDERS,
-        )
+    obj._wire = _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -1940,9 +1861,9 @@ _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_ERROR_OBJECT_FIELDS: Final[dict[str, int
     "error_code": 1,
     "error_message": 2,
 }
-_TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_ERROR_OBJECT_ORDERS: Final[
-    dict[tuple[str, ...], tuple[str, ...]]
-] = {}
+_TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_ERROR_OBJECT_ORDERS: Final = KeyOrders(
+    _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_ERROR_OBJECT_FIELDS
+)
 
 
 def decode_text_editor_code_execution_tool_result_error_object(
@@ -2000,14 +1921,7 @@ def decode_text_editor_code_execution_tool_result_error_object_after_tag(
     obj.error_code = error_code_
     obj.error_message = error_message_
     obj.extra = extra
-    try:
-        obj._wire = _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_ERROR_OBJECT_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_ERROR_OBJECT_FIELDS,
-            _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_ERROR_OBJECT_ORDERS,
-        )
+    obj._wire = _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_ERROR_OBJECT_ORDERS[tuple(data)]
     return obj
 
 
@@ -2089,9 +2003,9 @@ _TEXT_EDITOR_CODE_EXECUTION_VIEW_RESULT_BLOCK_FIELDS: Final[dict[str, int]] = {
     "start_line": 4,
     "total_lines": 5,
 }
-_TEXT_EDITOR_CODE_EXECUTION_VIEW_RESULT_BLOCK_ORDERS: Final[
-    dict[tuple[str, ...], tuple[str, ...]]
-] = {}
+_TEXT_EDITOR_CODE_EXECUTION_VIEW_RESULT_BLOCK_ORDERS: Final = KeyOrders(
+    _TEXT_EDITOR_CODE_EXECUTION_VIEW_RESULT_BLOCK_FIELDS
+)
 
 
 def decode_text_editor_code_execution_view_result_block(
@@ -2163,14 +2077,7 @@ def decode_text_editor_code_execution_view_result_block_after_tag(
     obj.start_line = start_line_
     obj.total_lines = total_lines_
     obj.extra = extra
-    try:
-        obj._wire = _TEXT_EDITOR_CODE_EXECUTION_VIEW_RESULT_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _TEXT_EDITOR_CODE_EXECUTION_VIEW_RESULT_BLOCK_FIELDS,
-            _TEXT_EDITOR_CODE_EXECUTION_VIEW_RESULT_BLOCK_ORDERS,
-        )
+    obj._wire = _TEXT_EDITOR_CODE_EXECUTION_VIEW_RESULT_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -2222,9 +2129,9 @@ _TEXT_EDITOR_CODE_EXECUTION_CREATE_RESULT_BLOCK_FIELDS: Final[dict[str, int]] = 
     "type": 0,
     "is_file_update": 1,
 }
-_TEXT_EDITOR_CODE_EXECUTION_CREATE_RESULT_BLOCK_ORDERS: Final[
-    dict[tuple[str, ...], tuple[str, ...]]
-] = {}
+_TEXT_EDITOR_CODE_EXECUTION_CREATE_RESULT_BLOCK_ORDERS: Final = KeyOrders(
+    _TEXT_EDITOR_CODE_EXECUTION_CREATE_RESULT_BLOCK_FIELDS
+)
 
 
 def decode_text_editor_code_execution_create_result_block(
@@ -2257,14 +2164,7 @@ def decode_text_editor_code_execution_create_result_block_after_tag(
     obj.type = "text_editor_code_execution_create_result"
     obj.is_file_update = is_file_update_
     obj.extra = extra
-    try:
-        obj._wire = _TEXT_EDITOR_CODE_EXECUTION_CREATE_RESULT_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _TEXT_EDITOR_CODE_EXECUTION_CREATE_RESULT_BLOCK_FIELDS,
-            _TEXT_EDITOR_CODE_EXECUTION_CREATE_RESULT_BLOCK_ORDERS,
-        )
+    obj._wire = _TEXT_EDITOR_CODE_EXECUTION_CREATE_RESULT_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -2354,9 +2254,9 @@ _TEXT_EDITOR_CODE_EXECUTION_STR_REPLACE_RESULT_BLOCK_FIELDS: Final[dict[str, int
     "new_start": 4,
     "new_lines": 5,
 }
-_TEXT_EDITOR_CODE_EXECUTION_STR_REPLACE_RESULT_BLOCK_ORDERS: Final[
-    dict[tuple[str, ...], tuple[str, ...]]
-] = {}
+_TEXT_EDITOR_CODE_EXECUTION_STR_REPLACE_RESULT_BLOCK_ORDERS: Final = KeyOrders(
+    _TEXT_EDITOR_CODE_EXECUTION_STR_REPLACE_RESULT_BLOCK_FIELDS
+)
 
 
 def decode_text_editor_code_execution_str_replace_result_block(
@@ -2438,14 +2338,7 @@ def decode_text_editor_code_execution_str_replace_result_block_after_tag(
     obj.new_start = new_start_
     obj.new_lines = new_lines_
     obj.extra = extra
-    try:
-        obj._wire = _TEXT_EDITOR_CODE_EXECUTION_STR_REPLACE_RESULT_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _TEXT_EDITOR_CODE_EXECUTION_STR_REPLACE_RESULT_BLOCK_FIELDS,
-            _TEXT_EDITOR_CODE_EXECUTION_STR_REPLACE_RESULT_BLOCK_ORDERS,
-        )
+    obj._wire = _TEXT_EDITOR_CODE_EXECUTION_STR_REPLACE_RESULT_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -2503,7 +2396,7 @@ _TOOL_SEARCH_TOOL_RESULT_BLOCK_FIELDS: Final[dict[str, int]] = {
     "tool_use_id": 1,
     "content": 2,
 }
-_TOOL_SEARCH_TOOL_RESULT_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_TOOL_SEARCH_TOOL_RESULT_BLOCK_ORDERS: Final = KeyOrders(_TOOL_SEARCH_TOOL_RESULT_BLOCK_FIELDS)
 
 
 def decode_tool_search_tool_result_block(data: Any, strict: bool) -> ToolSearchToolResultBlock:
@@ -2542,14 +2435,7 @@ def decode_tool_search_tool_result_block_after_tag(
     obj.tool_use_id = tool_use_id_
     obj.content = content_
     obj.extra = extra
-    try:
-        obj._wire = _TOOL_SEARCH_TOOL_RESULT_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _TOOL_SEARCH_TOOL_RESULT_BLOCK_FIELDS,
-            _TOOL_SEARCH_TOOL_RESULT_BLOCK_ORDERS,
-        )
+    obj._wire = _TOOL_SEARCH_TOOL_RESULT_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -2607,7 +2493,9 @@ _TOOL_SEARCH_TOOL_RESULT_ERROR_OBJECT_FIELDS: Final[dict[str, int]] = {
     "error_code": 1,
     "error_message": 2,
 }
-_TOOL_SEARCH_TOOL_RESULT_ERROR_OBJECT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_TOOL_SEARCH_TOOL_RESULT_ERROR_OBJECT_ORDERS: Final = KeyOrders(
+    _TOOL_SEARCH_TOOL_RESULT_ERROR_OBJECT_FIELDS
+)
 
 
 def decode_tool_search_tool_result_error_object(
@@ -2663,14 +2551,7 @@ def decode_tool_search_tool_result_error_object_after_tag(
     obj.error_code = error_code_
     obj.error_message = error_message_
     obj.extra = extra
-    try:
-        obj._wire = _TOOL_SEARCH_TOOL_RESULT_ERROR_OBJECT_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _TOOL_SEARCH_TOOL_RESULT_ERROR_OBJECT_FIELDS,
-            _TOOL_SEARCH_TOOL_RESULT_ERROR_OBJECT_ORDERS,
-        )
+    obj._wire = _TOOL_SEARCH_TOOL_RESULT_ERROR_OBJECT_ORDERS[tuple(data)]
     return obj
 
 
@@ -2722,7 +2603,9 @@ _TOOL_SEARCH_TOOL_SEARCH_RESULT_BLOCK_FIELDS: Final[dict[str, int]] = {
     "type": 0,
     "tool_references": 1,
 }
-_TOOL_SEARCH_TOOL_SEARCH_RESULT_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_TOOL_SEARCH_TOOL_SEARCH_RESULT_BLOCK_ORDERS: Final = KeyOrders(
+    _TOOL_SEARCH_TOOL_SEARCH_RESULT_BLOCK_FIELDS
+)
 
 
 def decode_tool_search_tool_search_result_block(
@@ -2769,14 +2652,7 @@ def decode_tool_search_tool_search_result_block_after_tag(
     obj.type = "tool_search_tool_search_result"
     obj.tool_references = tool_references_
     obj.extra = extra
-    try:
-        obj._wire = _TOOL_SEARCH_TOOL_SEARCH_RESULT_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _TOOL_SEARCH_TOOL_SEARCH_RESULT_BLOCK_FIELDS,
-            _TOOL_SEARCH_TOOL_SEARCH_RESULT_BLOCK_ORDERS,
-        )
+    obj._wire = _TOOL_SEARCH_TOOL_SEARCH_RESULT_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -2826,7 +2702,7 @@ _TOOL_REFERENCE_BLOCK_FIELDS: Final[dict[str, int]] = {
     "type": 0,
     "tool_name": 1,
 }
-_TOOL_REFERENCE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_TOOL_REFERENCE_BLOCK_ORDERS: Final = KeyOrders(_TOOL_REFERENCE_BLOCK_FIELDS)
 
 
 def decode_tool_reference_block(data: Any, strict: bool) -> ToolReferenceBlock:
@@ -2853,12 +2729,7 @@ def decode_tool_reference_block_after_tag(data: Any, strict: bool) -> ToolRefere
     obj.type = "tool_reference"
     obj.tool_name = tool_name_
     obj.extra = extra
-    try:
-        obj._wire = _TOOL_REFERENCE_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _TOOL_REFERENCE_BLOCK_FIELDS, _TOOL_REFERENCE_BLOCK_ORDERS
-        )
+    obj._wire = _TOOL_REFERENCE_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -2919,7 +2790,7 @@ _ADVISOR_TOOL_RESULT_BLOCK_FIELDS: Final[dict[str, int]] = {
     "tool_use_id": 1,
     "content": 2,
 }
-_ADVISOR_TOOL_RESULT_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_ADVISOR_TOOL_RESULT_BLOCK_ORDERS: Final = KeyOrders(_ADVISOR_TOOL_RESULT_BLOCK_FIELDS)
 
 
 def decode_advisor_tool_result_block(data: Any, strict: bool) -> AdvisorToolResultBlock:
@@ -2956,12 +2827,7 @@ def decode_advisor_tool_result_block_after_tag(data: Any, strict: bool) -> Advis
     obj.tool_use_id = tool_use_id_
     obj.content = content_
     obj.extra = extra
-    try:
-        obj._wire = _ADVISOR_TOOL_RESULT_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _ADVISOR_TOOL_RESULT_BLOCK_FIELDS, _ADVISOR_TOOL_RESULT_BLOCK_ORDERS
-        )
+    obj._wire = _ADVISOR_TOOL_RESULT_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -3014,7 +2880,9 @@ _ADVISOR_TOOL_RESULT_ERROR_OBJECT_FIELDS: Final[dict[str, int]] = {
     "type": 0,
     "error_code": 1,
 }
-_ADVISOR_TOOL_RESULT_ERROR_OBJECT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_ADVISOR_TOOL_RESULT_ERROR_OBJECT_ORDERS: Final = KeyOrders(
+    _ADVISOR_TOOL_RESULT_ERROR_OBJECT_FIELDS
+)
 
 
 def decode_advisor_tool_result_error_object(
@@ -3055,14 +2923,7 @@ def decode_advisor_tool_result_error_object_after_tag(
     obj.type = "advisor_tool_result_error"
     obj.error_code = error_code_
     obj.extra = extra
-    try:
-        obj._wire = _ADVISOR_TOOL_RESULT_ERROR_OBJECT_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _ADVISOR_TOOL_RESULT_ERROR_OBJECT_FIELDS,
-            _ADVISOR_TOOL_RESULT_ERROR_OBJECT_ORDERS,
-        )
+    obj._wire = _ADVISOR_TOOL_RESULT_ERROR_OBJECT_ORDERS[tuple(data)]
     return obj
 
 
@@ -3123,7 +2984,7 @@ _ADVISOR_RESULT_BLOCK_FIELDS: Final[dict[str, int]] = {
     "text": 1,
     "stop_reason": 2,
 }
-_ADVISOR_RESULT_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_ADVISOR_RESULT_BLOCK_ORDERS: Final = KeyOrders(_ADVISOR_RESULT_BLOCK_FIELDS)
 
 
 def decode_advisor_result_block(data: Any, strict: bool) -> AdvisorResultBlock:
@@ -3165,12 +3026,7 @@ def decode_advisor_result_block_after_tag(data: Any, strict: bool) -> AdvisorRes
     obj.text = text_
     obj.stop_reason = stop_reason_
     obj.extra = extra
-    try:
-        obj._wire = _ADVISOR_RESULT_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _ADVISOR_RESULT_BLOCK_FIELDS, _ADVISOR_RESULT_BLOCK_ORDERS
-        )
+    obj._wire = _ADVISOR_RESULT_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -3231,7 +3087,7 @@ _ADVISOR_REDACTED_RESULT_BLOCK_FIELDS: Final[dict[str, int]] = {
     "encrypted_content": 1,
     "stop_reason": 2,
 }
-_ADVISOR_REDACTED_RESULT_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_ADVISOR_REDACTED_RESULT_BLOCK_ORDERS: Final = KeyOrders(_ADVISOR_REDACTED_RESULT_BLOCK_FIELDS)
 
 
 def decode_advisor_redacted_result_block(data: Any, strict: bool) -> AdvisorRedactedResultBlock:
@@ -3279,14 +3135,7 @@ def decode_advisor_redacted_result_block_after_tag(
     obj.encrypted_content = encrypted_content_
     obj.stop_reason = stop_reason_
     obj.extra = extra
-    try:
-        obj._wire = _ADVISOR_REDACTED_RESULT_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _ADVISOR_REDACTED_RESULT_BLOCK_FIELDS,
-            _ADVISOR_REDACTED_RESULT_BLOCK_ORDERS,
-        )
+    obj._wire = _ADVISOR_REDACTED_RESULT_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -3358,7 +3207,7 @@ _MCP_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
     "server_name": 3,
     "input": 4,
 }
-_MCP_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_MCP_TOOL_USE_BLOCK_ORDERS: Final = KeyOrders(_MCP_TOOL_USE_BLOCK_FIELDS)
 
 
 def decode_mcp_tool_use_block(data: Any, strict: bool) -> MCPToolUseBlock:
@@ -3413,10 +3262,7 @@ def decode_mcp_tool_use_block_after_tag(data: Any, strict: bool) -> MCPToolUseBl
     obj.server_name = server_name_
     obj.input = input_
     obj.extra = extra
-    try:
-        obj._wire = _MCP_TOOL_USE_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(tuple(data), _MCP_TOOL_USE_BLOCK_FIELDS, _MCP_TOOL_USE_BLOCK_ORDERS)
+    obj._wire = _MCP_TOOL_USE_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -3488,7 +3334,7 @@ _MCP_TOOL_RESULT_BLOCK_FIELDS: Final[dict[str, int]] = {
     "is_error": 2,
     "content": 3,
 }
-_MCP_TOOL_RESULT_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_MCP_TOOL_RESULT_BLOCK_ORDERS: Final = KeyOrders(_MCP_TOOL_RESULT_BLOCK_FIELDS)
 
 
 def decode_mcp_tool_result_block(data: Any, strict: bool) -> MCPToolResultBlock:
@@ -3554,12 +3400,7 @@ def decode_mcp_tool_result_block_after_tag(data: Any, strict: bool) -> MCPToolRe
     obj.is_error = is_error_
     obj.content = content_
     obj.extra = extra
-    try:
-        obj._wire = _MCP_TOOL_RESULT_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _MCP_TOOL_RESULT_BLOCK_FIELDS, _MCP_TOOL_RESULT_BLOCK_ORDERS
-        )
+    obj._wire = _MCP_TOOL_RESULT_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -3620,7 +3461,7 @@ _MCP_TOOL_LISTING_BLOCK_FIELDS: Final[dict[str, int]] = {
     "mcp_server_name": 1,
     "tools": 2,
 }
-_MCP_TOOL_LISTING_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_MCP_TOOL_LISTING_BLOCK_ORDERS: Final = KeyOrders(_MCP_TOOL_LISTING_BLOCK_FIELDS)
 
 
 def decode_mcp_tool_listing_block(data: Any, strict: bool) -> MCPToolListingBlock:
@@ -3665,12 +3506,7 @@ def decode_mcp_tool_listing_block_after_tag(data: Any, strict: bool) -> MCPToolL
     obj.mcp_server_name = mcp_server_name_
     obj.tools = tools_
     obj.extra = extra
-    try:
-        obj._wire = _MCP_TOOL_LISTING_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _MCP_TOOL_LISTING_BLOCK_FIELDS, _MCP_TOOL_LISTING_BLOCK_ORDERS
-        )
+    obj._wire = _MCP_TOOL_LISTING_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -3732,7 +3568,7 @@ _MCP_TOOL_FIELDS: Final[dict[str, int]] = {
     "input_schema": 1,
     "description": 2,
 }
-_MCP_TOOL_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_MCP_TOOL_ORDERS: Final = KeyOrders(_MCP_TOOL_FIELDS)
 
 
 def decode_mcp_tool(data: Any, strict: bool) -> MCPTool:
@@ -3774,10 +3610,7 @@ def decode_mcp_tool(data: Any, strict: bool) -> MCPTool:
     obj.description = description_
     obj.input_schema = input_schema_
     obj.extra = extra
-    try:
-        obj._wire = _MCP_TOOL_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(tuple(data), _MCP_TOOL_FIELDS, _MCP_TOOL_ORDERS)
+    obj._wire = _MCP_TOOL_ORDERS[tuple(data)]
     return obj
 
 
@@ -3827,7 +3660,7 @@ _CONTAINER_UPLOAD_BLOCK_FIELDS: Final[dict[str, int]] = {
     "type": 0,
     "file_id": 1,
 }
-_CONTAINER_UPLOAD_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_CONTAINER_UPLOAD_BLOCK_ORDERS: Final = KeyOrders(_CONTAINER_UPLOAD_BLOCK_FIELDS)
 
 
 def decode_container_upload_block(data: Any, strict: bool) -> ContainerUploadBlock:
@@ -3854,12 +3687,7 @@ def decode_container_upload_block_after_tag(data: Any, strict: bool) -> Containe
     obj.type = "container_upload"
     obj.file_id = file_id_
     obj.extra = extra
-    try:
-        obj._wire = _CONTAINER_UPLOAD_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _CONTAINER_UPLOAD_BLOCK_FIELDS, _CONTAINER_UPLOAD_BLOCK_ORDERS
-        )
+    obj._wire = _CONTAINER_UPLOAD_BLOCK_ORDERS[tuple(data)]
     return obj
 
 

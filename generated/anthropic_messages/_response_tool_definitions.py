@@ -13,6 +13,7 @@ from ._runtime import (
     JSON_INT_MIN,
     UNSET,
     DecodeError,
+    KeyOrders,
     Decoder,
     LazyTable,
     Model,
@@ -28,7 +29,6 @@ from ._runtime import (
     extra_fields,
     has_lone_surrogate,
     in_received_order,
-    learn_order,
     list_of,
     map_of,
     missing_field,
@@ -156,7 +156,7 @@ _RESPONSE_TOOL_FIELDS: Final[dict[str, int]] = {
     "input_examples": 7,
     "strict": 8,
 }
-_RESPONSE_TOOL_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_RESPONSE_TOOL_ORDERS: Final = KeyOrders(_RESPONSE_TOOL_FIELDS)
 
 
 def decode_response_tool(data: Any, strict: bool) -> ResponseTool:
@@ -259,10 +259,7 @@ def decode_response_tool(data: Any, strict: bool) -> ResponseTool:
     obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
-    try:
-        obj._wire = _RESPONSE_TOOL_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(tuple(data), _RESPONSE_TOOL_FIELDS, _RESPONSE_TOOL_ORDERS)
+    obj._wire = _RESPONSE_TOOL_ORDERS[tuple(data)]
     return obj
 
 
@@ -364,7 +361,7 @@ _TOOL_BASH20241022_FIELDS: Final[dict[str, int]] = {
     "input_examples": 5,
     "strict": 6,
 }
-_TOOL_BASH20241022_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_TOOL_BASH20241022_ORDERS: Final = KeyOrders(_TOOL_BASH20241022_FIELDS)
 
 
 def decode_tool_bash20241022(data: Any, strict: bool) -> ToolBash20241022:
@@ -447,10 +444,7 @@ def decode_tool_bash20241022_after_tag(data: Any, strict: bool) -> ToolBash20241
     obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
-    try:
-        obj._wire = _TOOL_BASH20241022_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(tuple(data), _TOOL_BASH20241022_FIELDS, _TOOL_BASH20241022_ORDERS)
+    obj._wire = _TOOL_BASH20241022_ORDERS[tuple(data)]
     return obj
 
 
@@ -517,7 +511,7 @@ _CACHE_CONTROL_EPHEMERAL_FIELDS: Final[dict[str, int]] = {
     "ttl": 1,
     "scope": 2,
 }
-_CACHE_CONTROL_EPHEMERAL_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_CACHE_CONTROL_EPHEMERAL_ORDERS: Final = KeyOrders(_CACHE_CONTROL_EPHEMERAL_FIELDS)
 
 
 def decode_cache_control_ephemeral(data: Any, strict: bool) -> CacheControlEphemeral:
@@ -561,12 +555,7 @@ def decode_cache_control_ephemeral_after_tag(data: Any, strict: bool) -> CacheCo
     obj.ttl = ttl_
     obj.scope = scope_
     obj.extra = extra
-    try:
-        obj._wire = _CACHE_CONTROL_EPHEMERAL_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _CACHE_CONTROL_EPHEMERAL_FIELDS, _CACHE_CONTROL_EPHEMERAL_ORDERS
-        )
+    obj._wire = _CACHE_CONTROL_EPHEMERAL_ORDERS[tuple(data)]
     return obj
 
 
@@ -668,7 +657,7 @@ _TOOL_BASH20250124_FIELDS: Final[dict[str, int]] = {
     "input_examples": 5,
     "strict": 6,
 }
-_TOOL_BASH20250124_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_TOOL_BASH20250124_ORDERS: Final = KeyOrders(_TOOL_BASH20250124_FIELDS)
 
 
 def decode_tool_bash20250124(data: Any, strict: bool) -> ToolBash20250124:
@@ -751,10 +740,7 @@ def decode_tool_bash20250124_after_tag(data: Any, strict: bool) -> ToolBash20250
     obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
-    try:
-        obj._wire = _TOOL_BASH20250124_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(tuple(data), _TOOL_BASH20250124_FIELDS, _TOOL_BASH20250124_ORDERS)
+    obj._wire = _TOOL_BASH20250124_ORDERS[tuple(data)]
     return obj
 
 
@@ -849,7 +835,7 @@ _CODE_EXECUTION_TOOL20250522_FIELDS: Final[dict[str, int]] = {
     "defer_loading": 4,
     "strict": 5,
 }
-_CODE_EXECUTION_TOOL20250522_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_CODE_EXECUTION_TOOL20250522_ORDERS: Final = KeyOrders(_CODE_EXECUTION_TOOL20250522_FIELDS)
 
 
 def decode_code_execution_tool20250522(data: Any, strict: bool) -> CodeExecutionTool20250522:
@@ -919,12 +905,7 @@ def decode_code_execution_tool20250522_after_tag(
     obj.defer_loading = defer_loading_
     obj.strict = strict_
     obj.extra = extra
-    try:
-        obj._wire = _CODE_EXECUTION_TOOL20250522_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _CODE_EXECUTION_TOOL20250522_FIELDS, _CODE_EXECUTION_TOOL20250522_ORDERS
-        )
+    obj._wire = _CODE_EXECUTION_TOOL20250522_ORDERS[tuple(data)]
     return obj
 
 
@@ -1019,7 +1000,7 @@ _CODE_EXECUTION_TOOL20250825_FIELDS: Final[dict[str, int]] = {
     "defer_loading": 4,
     "strict": 5,
 }
-_CODE_EXECUTION_TOOL20250825_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_CODE_EXECUTION_TOOL20250825_ORDERS: Final = KeyOrders(_CODE_EXECUTION_TOOL20250825_FIELDS)
 
 
 def decode_code_execution_tool20250825(data: Any, strict: bool) -> CodeExecutionTool20250825:
@@ -1089,12 +1070,7 @@ def decode_code_execution_tool20250825_after_tag(
     obj.defer_loading = defer_loading_
     obj.strict = strict_
     obj.extra = extra
-    try:
-        obj._wire = _CODE_EXECUTION_TOOL20250825_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _CODE_EXECUTION_TOOL20250825_FIELDS, _CODE_EXECUTION_TOOL20250825_ORDERS
-        )
+    obj._wire = _CODE_EXECUTION_TOOL20250825_ORDERS[tuple(data)]
     return obj
 
 
@@ -1189,7 +1165,7 @@ _CODE_EXECUTION_TOOL20260120_FIELDS: Final[dict[str, int]] = {
     "defer_loading": 4,
     "strict": 5,
 }
-_CODE_EXECUTION_TOOL20260120_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_CODE_EXECUTION_TOOL20260120_ORDERS: Final = KeyOrders(_CODE_EXECUTION_TOOL20260120_FIELDS)
 
 
 def decode_code_execution_tool20260120(data: Any, strict: bool) -> CodeExecutionTool20260120:
@@ -1259,12 +1235,7 @@ def decode_code_execution_tool20260120_after_tag(
     obj.defer_loading = defer_loading_
     obj.strict = strict_
     obj.extra = extra
-    try:
-        obj._wire = _CODE_EXECUTION_TOOL20260120_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _CODE_EXECUTION_TOOL20260120_FIELDS, _CODE_EXECUTION_TOOL20260120_ORDERS
-        )
+    obj._wire = _CODE_EXECUTION_TOOL20260120_ORDERS[tuple(data)]
     return obj
 
 
@@ -1359,7 +1330,7 @@ _CODE_EXECUTION_TOOL20260521_FIELDS: Final[dict[str, int]] = {
     "defer_loading": 4,
     "strict": 5,
 }
-_CODE_EXECUTION_TOOL20260521_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_CODE_EXECUTION_TOOL20260521_ORDERS: Final = KeyOrders(_CODE_EXECUTION_TOOL20260521_FIELDS)
 
 
 def decode_code_execution_tool20260521(data: Any, strict: bool) -> CodeExecutionTool20260521:
@@ -1429,12 +1400,7 @@ def decode_code_execution_tool20260521_after_tag(
     obj.defer_loading = defer_loading_
     obj.strict = strict_
     obj.extra = extra
-    try:
-        obj._wire = _CODE_EXECUTION_TOOL20260521_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _CODE_EXECUTION_TOOL20260521_FIELDS, _CODE_EXECUTION_TOOL20260521_ORDERS
-        )
+    obj._wire = _CODE_EXECUTION_TOOL20260521_ORDERS[tuple(data)]
     return obj
 
 
@@ -1499,7 +1465,7 @@ _BROWSER_TOOLSET20260801_FIELDS: Final[dict[str, int]] = {
     "cache_control": 1,
     "configs": 2,
 }
-_BROWSER_TOOLSET20260801_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_TOOLSET20260801_ORDERS: Final = KeyOrders(_BROWSER_TOOLSET20260801_FIELDS)
 
 
 def decode_browser_toolset20260801(data: Any, strict: bool) -> BrowserToolset20260801:
@@ -1543,12 +1509,7 @@ def decode_browser_toolset20260801_after_tag(data: Any, strict: bool) -> Browser
     obj.cache_control = cache_control_
     obj.configs = configs_
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_TOOLSET20260801_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _BROWSER_TOOLSET20260801_FIELDS, _BROWSER_TOOLSET20260801_ORDERS
-        )
+    obj._wire = _BROWSER_TOOLSET20260801_ORDERS[tuple(data)]
     return obj
 
 
@@ -1847,7 +1808,7 @@ _BROWSER_TOOLSET_CONFIGS_FIELDS: Final[dict[str, int]] = {
     "wait": 29,
     "zoom": 30,
 }
-_BROWSER_TOOLSET_CONFIGS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_TOOLSET_CONFIGS_ORDERS: Final = KeyOrders(_BROWSER_TOOLSET_CONFIGS_FIELDS)
 
 
 def decode_browser_toolset_configs(data: Any, strict: bool) -> BrowserToolsetConfigs:
@@ -2179,12 +2140,7 @@ def decode_browser_toolset_configs(data: Any, strict: bool) -> BrowserToolsetCon
     obj.wait = wait_
     obj.zoom = zoom_
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_TOOLSET_CONFIGS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _BROWSER_TOOLSET_CONFIGS_FIELDS, _BROWSER_TOOLSET_CONFIGS_ORDERS
-        )
+    obj._wire = _BROWSER_TOOLSET_CONFIGS_ORDERS[tuple(data)]
     return obj
 
 
@@ -2241,7 +2197,7 @@ _BROWSER_CLOSE_TAB_CONFIG_FIELDS: Final[dict[str, int]] = {
     "defer_loading": 0,
     "enabled": 1,
 }
-_BROWSER_CLOSE_TAB_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_CLOSE_TAB_CONFIG_ORDERS: Final = KeyOrders(_BROWSER_CLOSE_TAB_CONFIG_FIELDS)
 
 
 def decode_browser_close_tab_config(data: Any, strict: bool) -> BrowserCloseTabConfig:
@@ -2271,12 +2227,7 @@ def decode_browser_close_tab_config(data: Any, strict: bool) -> BrowserCloseTabC
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_CLOSE_TAB_CONFIG_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _BROWSER_CLOSE_TAB_CONFIG_FIELDS, _BROWSER_CLOSE_TAB_CONFIG_ORDERS
-        )
+    obj._wire = _BROWSER_CLOSE_TAB_CONFIG_ORDERS[tuple(data)]
     return obj
 
 
@@ -2333,7 +2284,7 @@ _BROWSER_DOUBLE_CLICK_CONFIG_FIELDS: Final[dict[str, int]] = {
     "defer_loading": 0,
     "enabled": 1,
 }
-_BROWSER_DOUBLE_CLICK_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_DOUBLE_CLICK_CONFIG_ORDERS: Final = KeyOrders(_BROWSER_DOUBLE_CLICK_CONFIG_FIELDS)
 
 
 def decode_browser_double_click_config(data: Any, strict: bool) -> BrowserDoubleClickConfig:
@@ -2363,12 +2314,7 @@ def decode_browser_double_click_config(data: Any, strict: bool) -> BrowserDouble
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_DOUBLE_CLICK_CONFIG_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _BROWSER_DOUBLE_CLICK_CONFIG_FIELDS, _BROWSER_DOUBLE_CLICK_CONFIG_ORDERS
-        )
+    obj._wire = _BROWSER_DOUBLE_CLICK_CONFIG_ORDERS[tuple(data)]
     return obj
 
 
@@ -2425,7 +2371,7 @@ _BROWSER_FILE_UPLOAD_CONFIG_FIELDS: Final[dict[str, int]] = {
     "defer_loading": 0,
     "enabled": 1,
 }
-_BROWSER_FILE_UPLOAD_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_FILE_UPLOAD_CONFIG_ORDERS: Final = KeyOrders(_BROWSER_FILE_UPLOAD_CONFIG_FIELDS)
 
 
 def decode_browser_file_upload_config(data: Any, strict: bool) -> BrowserFileUploadConfig:
@@ -2455,12 +2401,7 @@ def decode_browser_file_upload_config(data: Any, strict: bool) -> BrowserFileUpl
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_FILE_UPLOAD_CONFIG_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _BROWSER_FILE_UPLOAD_CONFIG_FIELDS, _BROWSER_FILE_UPLOAD_CONFIG_ORDERS
-        )
+    obj._wire = _BROWSER_FILE_UPLOAD_CONFIG_ORDERS[tuple(data)]
     return obj
 
 
@@ -2515,7 +2456,7 @@ _BROWSER_FIND_CONFIG_FIELDS: Final[dict[str, int]] = {
     "defer_loading": 0,
     "enabled": 1,
 }
-_BROWSER_FIND_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_FIND_CONFIG_ORDERS: Final = KeyOrders(_BROWSER_FIND_CONFIG_FIELDS)
 
 
 def decode_browser_find_config(data: Any, strict: bool) -> BrowserFindConfig:
@@ -2545,12 +2486,7 @@ def decode_browser_find_config(data: Any, strict: bool) -> BrowserFindConfig:
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_FIND_CONFIG_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _BROWSER_FIND_CONFIG_FIELDS, _BROWSER_FIND_CONFIG_ORDERS
-        )
+    obj._wire = _BROWSER_FIND_CONFIG_ORDERS[tuple(data)]
     return obj
 
 
@@ -2607,7 +2543,7 @@ _BROWSER_FORM_INPUT_CONFIG_FIELDS: Final[dict[str, int]] = {
     "defer_loading": 0,
     "enabled": 1,
 }
-_BROWSER_FORM_INPUT_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_FORM_INPUT_CONFIG_ORDERS: Final = KeyOrders(_BROWSER_FORM_INPUT_CONFIG_FIELDS)
 
 
 def decode_browser_form_input_config(data: Any, strict: bool) -> BrowserFormInputConfig:
@@ -2637,12 +2573,7 @@ def decode_browser_form_input_config(data: Any, strict: bool) -> BrowserFormInpu
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_FORM_INPUT_CONFIG_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _BROWSER_FORM_INPUT_CONFIG_FIELDS, _BROWSER_FORM_INPUT_CONFIG_ORDERS
-        )
+    obj._wire = _BROWSER_FORM_INPUT_CONFIG_ORDERS[tuple(data)]
     return obj
 
 
@@ -2699,7 +2630,7 @@ _BROWSER_GET_PAGE_TEXT_CONFIG_FIELDS: Final[dict[str, int]] = {
     "defer_loading": 0,
     "enabled": 1,
 }
-_BROWSER_GET_PAGE_TEXT_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_GET_PAGE_TEXT_CONFIG_ORDERS: Final = KeyOrders(_BROWSER_GET_PAGE_TEXT_CONFIG_FIELDS)
 
 
 def decode_browser_get_page_text_config(data: Any, strict: bool) -> BrowserGetPageTextConfig:
@@ -2729,12 +2660,7 @@ def decode_browser_get_page_text_config(data: Any, strict: bool) -> BrowserGetPa
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_GET_PAGE_TEXT_CONFIG_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _BROWSER_GET_PAGE_TEXT_CONFIG_FIELDS, _BROWSER_GET_PAGE_TEXT_CONFIG_ORDERS
-        )
+    obj._wire = _BROWSER_GET_PAGE_TEXT_CONFIG_ORDERS[tuple(data)]
     return obj
 
 
@@ -2791,7 +2717,7 @@ _BROWSER_HOLD_KEY_CONFIG_FIELDS: Final[dict[str, int]] = {
     "defer_loading": 0,
     "enabled": 1,
 }
-_BROWSER_HOLD_KEY_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_HOLD_KEY_CONFIG_ORDERS: Final = KeyOrders(_BROWSER_HOLD_KEY_CONFIG_FIELDS)
 
 
 def decode_browser_hold_key_config(data: Any, strict: bool) -> BrowserHoldKeyConfig:
@@ -2821,12 +2747,7 @@ def decode_browser_hold_key_config(data: Any, strict: bool) -> BrowserHoldKeyCon
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_HOLD_KEY_CONFIG_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _BROWSER_HOLD_KEY_CONFIG_FIELDS, _BROWSER_HOLD_KEY_CONFIG_ORDERS
-        )
+    obj._wire = _BROWSER_HOLD_KEY_CONFIG_ORDERS[tuple(data)]
     return obj
 
 
@@ -2883,7 +2804,7 @@ _BROWSER_HOVER_CONFIG_FIELDS: Final[dict[str, int]] = {
     "defer_loading": 0,
     "enabled": 1,
 }
-_BROWSER_HOVER_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_HOVER_CONFIG_ORDERS: Final = KeyOrders(_BROWSER_HOVER_CONFIG_FIELDS)
 
 
 def decode_browser_hover_config(data: Any, strict: bool) -> BrowserHoverConfig:
@@ -2913,12 +2834,7 @@ def decode_browser_hover_config(data: Any, strict: bool) -> BrowserHoverConfig:
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_HOVER_CONFIG_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _BROWSER_HOVER_CONFIG_FIELDS, _BROWSER_HOVER_CONFIG_ORDERS
-        )
+    obj._wire = _BROWSER_HOVER_CONFIG_ORDERS[tuple(data)]
     return obj
 
 
@@ -2975,7 +2891,7 @@ _BROWSER_JAVASCRIPT_EXEC_CONFIG_FIELDS: Final[dict[str, int]] = {
     "defer_loading": 0,
     "enabled": 1,
 }
-_BROWSER_JAVASCRIPT_EXEC_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_JAVASCRIPT_EXEC_CONFIG_ORDERS: Final = KeyOrders(_BROWSER_JAVASCRIPT_EXEC_CONFIG_FIELDS)
 
 
 def decode_browser_javascript_exec_config(data: Any, strict: bool) -> BrowserJavascriptExecConfig:
@@ -3005,14 +2921,7 @@ def decode_browser_javascript_exec_config(data: Any, strict: bool) -> BrowserJav
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_JAVASCRIPT_EXEC_CONFIG_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _BROWSER_JAVASCRIPT_EXEC_CONFIG_FIELDS,
-            _BROWSER_JAVASCRIPT_EXEC_CONFIG_ORDERS,
-        )
+    obj._wire = _BROWSER_JAVASCRIPT_EXEC_CONFIG_ORDERS[tuple(data)]
     return obj
 
 
@@ -3067,7 +2976,7 @@ _BROWSER_KEY_CONFIG_FIELDS: Final[dict[str, int]] = {
     "defer_loading": 0,
     "enabled": 1,
 }
-_BROWSER_KEY_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_KEY_CONFIG_ORDERS: Final = KeyOrders(_BROWSER_KEY_CONFIG_FIELDS)
 
 
 def decode_browser_key_config(data: Any, strict: bool) -> BrowserKeyConfig:
@@ -3097,10 +3006,7 @@ def decode_browser_key_config(data: Any, strict: bool) -> BrowserKeyConfig:
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_KEY_CONFIG_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(tuple(data), _BROWSER_KEY_CONFIG_FIELDS, _BROWSER_KEY_CONFIG_ORDERS)
+    obj._wire = _BROWSER_KEY_CONFIG_ORDERS[tuple(data)]
     return obj
 
 
@@ -3157,7 +3063,7 @@ _BROWSER_LEFT_CLICK_CONFIG_FIELDS: Final[dict[str, int]] = {
     "defer_loading": 0,
     "enabled": 1,
 }
-_BROWSER_LEFT_CLICK_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_LEFT_CLICK_CONFIG_ORDERS: Final = KeyOrders(_BROWSER_LEFT_CLICK_CONFIG_FIELDS)
 
 
 def decode_browser_left_click_config(data: Any, strict: bool) -> BrowserLeftClickConfig:
@@ -3187,12 +3093,7 @@ def decode_browser_left_click_config(data: Any, strict: bool) -> BrowserLeftClic
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_LEFT_CLICK_CONFIG_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _BROWSER_LEFT_CLICK_CONFIG_FIELDS, _BROWSER_LEFT_CLICK_CONFIG_ORDERS
-        )
+    obj._wire = _BROWSER_LEFT_CLICK_CONFIG_ORDERS[tuple(data)]
     return obj
 
 
@@ -3249,7 +3150,7 @@ _BROWSER_LEFT_CLICK_DRAG_CONFIG_FIELDS: Final[dict[str, int]] = {
     "defer_loading": 0,
     "enabled": 1,
 }
-_BROWSER_LEFT_CLICK_DRAG_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_LEFT_CLICK_DRAG_CONFIG_ORDERS: Final = KeyOrders(_BROWSER_LEFT_CLICK_DRAG_CONFIG_FIELDS)
 
 
 def decode_browser_left_click_drag_config(data: Any, strict: bool) -> BrowserLeftClickDragConfig:
@@ -3279,14 +3180,7 @@ def decode_browser_left_click_drag_config(data: Any, strict: bool) -> BrowserLef
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_LEFT_CLICK_DRAG_CONFIG_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _BROWSER_LEFT_CLICK_DRAG_CONFIG_FIELDS,
-            _BROWSER_LEFT_CLICK_DRAG_CONFIG_ORDERS,
-        )
+    obj._wire = _BROWSER_LEFT_CLICK_DRAG_CONFIG_ORDERS[tuple(data)]
     return obj
 
 
@@ -3343,7 +3237,7 @@ _BROWSER_LEFT_MOUSE_DOWN_CONFIG_FIELDS: Final[dict[str, int]] = {
     "defer_loading": 0,
     "enabled": 1,
 }
-_BROWSER_LEFT_MOUSE_DOWN_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_LEFT_MOUSE_DOWN_CONFIG_ORDERS: Final = KeyOrders(_BROWSER_LEFT_MOUSE_DOWN_CONFIG_FIELDS)
 
 
 def decode_browser_left_mouse_down_config(data: Any, strict: bool) -> BrowserLeftMouseDownConfig:
@@ -3373,14 +3267,7 @@ def decode_browser_left_mouse_down_config(data: Any, strict: bool) -> BrowserLef
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_LEFT_MOUSE_DOWN_CONFIG_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _BROWSER_LEFT_MOUSE_DOWN_CONFIG_FIELDS,
-            _BROWSER_LEFT_MOUSE_DOWN_CONFIG_ORDERS,
-        )
+    obj._wire = _BROWSER_LEFT_MOUSE_DOWN_CONFIG_ORDERS[tuple(data)]
     return obj
 
 
@@ -3437,7 +3324,7 @@ _BROWSER_LEFT_MOUSE_UP_CONFIG_FIELDS: Final[dict[str, int]] = {
     "defer_loading": 0,
     "enabled": 1,
 }
-_BROWSER_LEFT_MOUSE_UP_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_LEFT_MOUSE_UP_CONFIG_ORDERS: Final = KeyOrders(_BROWSER_LEFT_MOUSE_UP_CONFIG_FIELDS)
 
 
 def decode_browser_left_mouse_up_config(data: Any, strict: bool) -> BrowserLeftMouseUpConfig:
@@ -3467,12 +3354,7 @@ def decode_browser_left_mouse_up_config(data: Any, strict: bool) -> BrowserLeftM
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_LEFT_MOUSE_UP_CONFIG_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _BROWSER_LEFT_MOUSE_UP_CONFIG_FIELDS, _BROWSER_LEFT_MOUSE_UP_CONFIG_ORDERS
-        )
+    obj._wire = _BROWSER_LEFT_MOUSE_UP_CONFIG_ORDERS[tuple(data)]
     return obj
 
 
@@ -3529,7 +3411,7 @@ _BROWSER_LIST_TABS_CONFIG_FIELDS: Final[dict[str, int]] = {
     "defer_loading": 0,
     "enabled": 1,
 }
-_BROWSER_LIST_TABS_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_LIST_TABS_CONFIG_ORDERS: Final = KeyOrders(_BROWSER_LIST_TABS_CONFIG_FIELDS)
 
 
 def decode_browser_list_tabs_config(data: Any, strict: bool) -> BrowserListTabsConfig:
@@ -3559,12 +3441,7 @@ def decode_browser_list_tabs_config(data: Any, strict: bool) -> BrowserListTabsC
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_LIST_TABS_CONFIG_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _BROWSER_LIST_TABS_CONFIG_FIELDS, _BROWSER_LIST_TABS_CONFIG_ORDERS
-        )
+    obj._wire = _BROWSER_LIST_TABS_CONFIG_ORDERS[tuple(data)]
     return obj
 
 
@@ -3621,7 +3498,7 @@ _BROWSER_MIDDLE_CLICK_CONFIG_FIELDS: Final[dict[str, int]] = {
     "defer_loading": 0,
     "enabled": 1,
 }
-_BROWSER_MIDDLE_CLICK_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_MIDDLE_CLICK_CONFIG_ORDERS: Final = KeyOrders(_BROWSER_MIDDLE_CLICK_CONFIG_FIELDS)
 
 
 def decode_browser_middle_click_config(data: Any, strict: bool) -> BrowserMiddleClickConfig:
@@ -3651,12 +3528,7 @@ def decode_browser_middle_click_config(data: Any, strict: bool) -> BrowserMiddle
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_MIDDLE_CLICK_CONFIG_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _BROWSER_MIDDLE_CLICK_CONFIG_FIELDS, _BROWSER_MIDDLE_CLICK_CONFIG_ORDERS
-        )
+    obj._wire = _BROWSER_MIDDLE_CLICK_CONFIG_ORDERS[tuple(data)]
     return obj
 
 
@@ -3713,7 +3585,7 @@ _BROWSER_MOUSE_MOVE_CONFIG_FIELDS: Final[dict[str, int]] = {
     "defer_loading": 0,
     "enabled": 1,
 }
-_BROWSER_MOUSE_MOVE_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_MOUSE_MOVE_CONFIG_ORDERS: Final = KeyOrders(_BROWSER_MOUSE_MOVE_CONFIG_FIELDS)
 
 
 def decode_browser_mouse_move_config(data: Any, strict: bool) -> BrowserMouseMoveConfig:
@@ -3743,12 +3615,7 @@ def decode_browser_mouse_move_config(data: Any, strict: bool) -> BrowserMouseMov
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_MOUSE_MOVE_CONFIG_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _BROWSER_MOUSE_MOVE_CONFIG_FIELDS, _BROWSER_MOUSE_MOVE_CONFIG_ORDERS
-        )
+    obj._wire = _BROWSER_MOUSE_MOVE_CONFIG_ORDERS[tuple(data)]
     return obj
 
 
@@ -3805,7 +3672,7 @@ _BROWSER_NAVIGATE_CONFIG_FIELDS: Final[dict[str, int]] = {
     "defer_loading": 0,
     "enabled": 1,
 }
-_BROWSER_NAVIGATE_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_NAVIGATE_CONFIG_ORDERS: Final = KeyOrders(_BROWSER_NAVIGATE_CONFIG_FIELDS)
 
 
 def decode_browser_navigate_config(data: Any, strict: bool) -> BrowserNavigateConfig:
@@ -3835,12 +3702,7 @@ def decode_browser_navigate_config(data: Any, strict: bool) -> BrowserNavigateCo
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_NAVIGATE_CONFIG_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _BROWSER_NAVIGATE_CONFIG_FIELDS, _BROWSER_NAVIGATE_CONFIG_ORDERS
-        )
+    obj._wire = _BROWSER_NAVIGATE_CONFIG_ORDERS[tuple(data)]
     return obj
 
 
@@ -3897,7 +3759,7 @@ _BROWSER_NEW_TAB_CONFIG_FIELDS: Final[dict[str, int]] = {
     "defer_loading": 0,
     "enabled": 1,
 }
-_BROWSER_NEW_TAB_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_NEW_TAB_CONFIG_ORDERS: Final = KeyOrders(_BROWSER_NEW_TAB_CONFIG_FIELDS)
 
 
 def decode_browser_new_tab_config(data: Any, strict: bool) -> BrowserNewTabConfig:
@@ -3927,12 +3789,7 @@ def decode_browser_new_tab_config(data: Any, strict: bool) -> BrowserNewTabConfi
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_NEW_TAB_CONFIG_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _BROWSER_NEW_TAB_CONFIG_FIELDS, _BROWSER_NEW_TAB_CONFIG_ORDERS
-        )
+    obj._wire = _BROWSER_NEW_TAB_CONFIG_ORDERS[tuple(data)]
     return obj
 
 
@@ -3989,7 +3846,7 @@ _BROWSER_READ_CONSOLE_CONFIG_FIELDS: Final[dict[str, int]] = {
     "defer_loading": 0,
     "enabled": 1,
 }
-_BROWSER_READ_CONSOLE_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_READ_CONSOLE_CONFIG_ORDERS: Final = KeyOrders(_BROWSER_READ_CONSOLE_CONFIG_FIELDS)
 
 
 def decode_browser_read_console_config(data: Any, strict: bool) -> BrowserReadConsoleConfig:
@@ -4019,12 +3876,7 @@ def decode_browser_read_console_config(data: Any, strict: bool) -> BrowserReadCo
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_READ_CONSOLE_CONFIG_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _BROWSER_READ_CONSOLE_CONFIG_FIELDS, _BROWSER_READ_CONSOLE_CONFIG_ORDERS
-        )
+    obj._wire = _BROWSER_READ_CONSOLE_CONFIG_ORDERS[tuple(data)]
     return obj
 
 
@@ -4081,7 +3933,7 @@ _BROWSER_READ_NETWORK_CONFIG_FIELDS: Final[dict[str, int]] = {
     "defer_loading": 0,
     "enabled": 1,
 }
-_BROWSER_READ_NETWORK_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_READ_NETWORK_CONFIG_ORDERS: Final = KeyOrders(_BROWSER_READ_NETWORK_CONFIG_FIELDS)
 
 
 def decode_browser_read_network_config(data: Any, strict: bool) -> BrowserReadNetworkConfig:
@@ -4111,12 +3963,7 @@ def decode_browser_read_network_config(data: Any, strict: bool) -> BrowserReadNe
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_READ_NETWORK_CONFIG_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _BROWSER_READ_NETWORK_CONFIG_FIELDS, _BROWSER_READ_NETWORK_CONFIG_ORDERS
-        )
+    obj._wire = _BROWSER_READ_NETWORK_CONFIG_ORDERS[tuple(data)]
     return obj
 
 
@@ -4173,7 +4020,7 @@ _BROWSER_READ_PAGE_CONFIG_FIELDS: Final[dict[str, int]] = {
     "defer_loading": 0,
     "enabled": 1,
 }
-_BROWSER_READ_PAGE_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_READ_PAGE_CONFIG_ORDERS: Final = KeyOrders(_BROWSER_READ_PAGE_CONFIG_FIELDS)
 
 
 def decode_browser_read_page_config(data: Any, strict: bool) -> BrowserReadPageConfig:
@@ -4203,12 +4050,7 @@ def decode_browser_read_page_config(data: Any, strict: bool) -> BrowserReadPageC
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_READ_PAGE_CONFIG_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _BROWSER_READ_PAGE_CONFIG_FIELDS, _BROWSER_READ_PAGE_CONFIG_ORDERS
-        )
+    obj._wire = _BROWSER_READ_PAGE_CONFIG_ORDERS[tuple(data)]
     return obj
 
 
@@ -4265,7 +4107,7 @@ _BROWSER_RIGHT_CLICK_CONFIG_FIELDS: Final[dict[str, int]] = {
     "defer_loading": 0,
     "enabled": 1,
 }
-_BROWSER_RIGHT_CLICK_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_RIGHT_CLICK_CONFIG_ORDERS: Final = KeyOrders(_BROWSER_RIGHT_CLICK_CONFIG_FIELDS)
 
 
 def decode_browser_right_click_config(data: Any, strict: bool) -> BrowserRightClickConfig:
@@ -4295,12 +4137,7 @@ def decode_browser_right_click_config(data: Any, strict: bool) -> BrowserRightCl
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_RIGHT_CLICK_CONFIG_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _BROWSER_RIGHT_CLICK_CONFIG_FIELDS, _BROWSER_RIGHT_CLICK_CONFIG_ORDERS
-        )
+    obj._wire = _BROWSER_RIGHT_CLICK_CONFIG_ORDERS[tuple(data)]
     return obj
 
 
@@ -4357,7 +4194,7 @@ _BROWSER_SCREENSHOT_CONFIG_FIELDS: Final[dict[str, int]] = {
     "defer_loading": 0,
     "enabled": 1,
 }
-_BROWSER_SCREENSHOT_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_SCREENSHOT_CONFIG_ORDERS: Final = KeyOrders(_BROWSER_SCREENSHOT_CONFIG_FIELDS)
 
 
 def decode_browser_screenshot_config(data: Any, strict: bool) -> BrowserScreenshotConfig:
@@ -4387,12 +4224,7 @@ def decode_browser_screenshot_config(data: Any, strict: bool) -> BrowserScreensh
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_SCREENSHOT_CONFIG_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _BROWSER_SCREENSHOT_CONFIG_FIELDS, _BROWSER_SCREENSHOT_CONFIG_ORDERS
-        )
+    obj._wire = _BROWSER_SCREENSHOT_CONFIG_ORDERS[tuple(data)]
     return obj
 
 
@@ -4449,7 +4281,7 @@ _BROWSER_SCROLL_CONFIG_FIELDS: Final[dict[str, int]] = {
     "defer_loading": 0,
     "enabled": 1,
 }
-_BROWSER_SCROLL_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_SCROLL_CONFIG_ORDERS: Final = KeyOrders(_BROWSER_SCROLL_CONFIG_FIELDS)
 
 
 def decode_browser_scroll_config(data: Any, strict: bool) -> BrowserScrollConfig:
@@ -4479,12 +4311,7 @@ def decode_browser_scroll_config(data: Any, strict: bool) -> BrowserScrollConfig
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_SCROLL_CONFIG_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _BROWSER_SCROLL_CONFIG_FIELDS, _BROWSER_SCROLL_CONFIG_ORDERS
-        )
+    obj._wire = _BROWSER_SCROLL_CONFIG_ORDERS[tuple(data)]
     return obj
 
 
@@ -4541,7 +4368,7 @@ _BROWSER_SCROLL_TO_CONFIG_FIELDS: Final[dict[str, int]] = {
     "defer_loading": 0,
     "enabled": 1,
 }
-_BROWSER_SCROLL_TO_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_SCROLL_TO_CONFIG_ORDERS: Final = KeyOrders(_BROWSER_SCROLL_TO_CONFIG_FIELDS)
 
 
 def decode_browser_scroll_to_config(data: Any, strict: bool) -> BrowserScrollToConfig:
@@ -4571,12 +4398,7 @@ def decode_browser_scroll_to_config(data: Any, strict: bool) -> BrowserScrollToC
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_SCROLL_TO_CONFIG_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _BROWSER_SCROLL_TO_CONFIG_FIELDS, _BROWSER_SCROLL_TO_CONFIG_ORDERS
-        )
+    obj._wire = _BROWSER_SCROLL_TO_CONFIG_ORDERS[tuple(data)]
     return obj
 
 
@@ -4633,7 +4455,7 @@ _BROWSER_SWITCH_TAB_CONFIG_FIELDS: Final[dict[str, int]] = {
     "defer_loading": 0,
     "enabled": 1,
 }
-_BROWSER_SWITCH_TAB_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_SWITCH_TAB_CONFIG_ORDERS: Final = KeyOrders(_BROWSER_SWITCH_TAB_CONFIG_FIELDS)
 
 
 def decode_browser_switch_tab_config(data: Any, strict: bool) -> BrowserSwitchTabConfig:
@@ -4663,12 +4485,7 @@ def decode_browser_switch_tab_config(data: Any, strict: bool) -> BrowserSwitchTa
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_SWITCH_TAB_CONFIG_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _BROWSER_SWITCH_TAB_CONFIG_FIELDS, _BROWSER_SWITCH_TAB_CONFIG_ORDERS
-        )
+    obj._wire = _BROWSER_SWITCH_TAB_CONFIG_ORDERS[tuple(data)]
     return obj
 
 
@@ -4725,7 +4542,7 @@ _BROWSER_TRIPLE_CLICK_CONFIG_FIELDS: Final[dict[str, int]] = {
     "defer_loading": 0,
     "enabled": 1,
 }
-_BROWSER_TRIPLE_CLICK_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_TRIPLE_CLICK_CONFIG_ORDERS: Final = KeyOrders(_BROWSER_TRIPLE_CLICK_CONFIG_FIELDS)
 
 
 def decode_browser_triple_click_config(data: Any, strict: bool) -> BrowserTripleClickConfig:
@@ -4755,12 +4572,7 @@ def decode_browser_triple_click_config(data: Any, strict: bool) -> BrowserTriple
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_TRIPLE_CLICK_CONFIG_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _BROWSER_TRIPLE_CLICK_CONFIG_FIELDS, _BROWSER_TRIPLE_CLICK_CONFIG_ORDERS
-        )
+    obj._wire = _BROWSER_TRIPLE_CLICK_CONFIG_ORDERS[tuple(data)]
     return obj
 
 
@@ -4815,7 +4627,7 @@ _BROWSER_TYPE_CONFIG_FIELDS: Final[dict[str, int]] = {
     "defer_loading": 0,
     "enabled": 1,
 }
-_BROWSER_TYPE_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_TYPE_CONFIG_ORDERS: Final = KeyOrders(_BROWSER_TYPE_CONFIG_FIELDS)
 
 
 def decode_browser_type_config(data: Any, strict: bool) -> BrowserTypeConfig:
@@ -4845,12 +4657,7 @@ def decode_browser_type_config(data: Any, strict: bool) -> BrowserTypeConfig:
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_TYPE_CONFIG_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _BROWSER_TYPE_CONFIG_FIELDS, _BROWSER_TYPE_CONFIG_ORDERS
-        )
+    obj._wire = _BROWSER_TYPE_CONFIG_ORDERS[tuple(data)]
     return obj
 
 
@@ -4905,7 +4712,7 @@ _BROWSER_WAIT_CONFIG_FIELDS: Final[dict[str, int]] = {
     "defer_loading": 0,
     "enabled": 1,
 }
-_BROWSER_WAIT_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_WAIT_CONFIG_ORDERS: Final = KeyOrders(_BROWSER_WAIT_CONFIG_FIELDS)
 
 
 def decode_browser_wait_config(data: Any, strict: bool) -> BrowserWaitConfig:
@@ -4935,12 +4742,7 @@ def decode_browser_wait_config(data: Any, strict: bool) -> BrowserWaitConfig:
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_WAIT_CONFIG_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _BROWSER_WAIT_CONFIG_FIELDS, _BROWSER_WAIT_CONFIG_ORDERS
-        )
+    obj._wire = _BROWSER_WAIT_CONFIG_ORDERS[tuple(data)]
     return obj
 
 
@@ -4995,7 +4797,7 @@ _BROWSER_ZOOM_CONFIG_FIELDS: Final[dict[str, int]] = {
     "defer_loading": 0,
     "enabled": 1,
 }
-_BROWSER_ZOOM_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_ZOOM_CONFIG_ORDERS: Final = KeyOrders(_BROWSER_ZOOM_CONFIG_FIELDS)
 
 
 def decode_browser_zoom_config(data: Any, strict: bool) -> BrowserZoomConfig:
@@ -5025,12 +4827,7 @@ def decode_browser_zoom_config(data: Any, strict: bool) -> BrowserZoomConfig:
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_ZOOM_CONFIG_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _BROWSER_ZOOM_CONFIG_FIELDS, _BROWSER_ZOOM_CONFIG_ORDERS
-        )
+    obj._wire = _BROWSER_ZOOM_CONFIG_ORDERS[tuple(data)]
     return obj
 
 
@@ -5157,7 +4954,7 @@ _TOOL_COMPUTER_USE20241022_FIELDS: Final[dict[str, int]] = {
     "input_examples": 8,
     "strict": 9,
 }
-_TOOL_COMPUTER_USE20241022_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_TOOL_COMPUTER_USE20241022_ORDERS: Final = KeyOrders(_TOOL_COMPUTER_USE20241022_FIELDS)
 
 
 def decode_tool_computer_use20241022(data: Any, strict: bool) -> ToolComputerUse20241022:
@@ -5266,12 +5063,7 @@ def decode_tool_computer_use20241022_after_tag(data: Any, strict: bool) -> ToolC
     obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
-    try:
-        obj._wire = _TOOL_COMPUTER_USE20241022_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _TOOL_COMPUTER_USE20241022_FIELDS, _TOOL_COMPUTER_USE20241022_ORDERS
-        )
+    obj._wire = _TOOL_COMPUTER_USE20241022_ORDERS[tuple(data)]
     return obj
 
 
@@ -5375,7 +5167,7 @@ _MEMORY_TOOL20250818_FIELDS: Final[dict[str, int]] = {
     "input_examples": 5,
     "strict": 6,
 }
-_MEMORY_TOOL20250818_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_MEMORY_TOOL20250818_ORDERS: Final = KeyOrders(_MEMORY_TOOL20250818_FIELDS)
 
 
 def decode_memory_tool20250818(data: Any, strict: bool) -> MemoryTool20250818:
@@ -5458,12 +5250,7 @@ def decode_memory_tool20250818_after_tag(data: Any, strict: bool) -> MemoryTool2
     obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
-    try:
-        obj._wire = _MEMORY_TOOL20250818_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _MEMORY_TOOL20250818_FIELDS, _MEMORY_TOOL20250818_ORDERS
-        )
+    obj._wire = _MEMORY_TOOL20250818_ORDERS[tuple(data)]
     return obj
 
 
@@ -5590,7 +5377,7 @@ _TOOL_COMPUTER_USE20250124_FIELDS: Final[dict[str, int]] = {
     "input_examples": 8,
     "strict": 9,
 }
-_TOOL_COMPUTER_USE20250124_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_TOOL_COMPUTER_USE20250124_ORDERS: Final = KeyOrders(_TOOL_COMPUTER_USE20250124_FIELDS)
 
 
 def decode_tool_computer_use20250124(data: Any, strict: bool) -> ToolComputerUse20250124:
@@ -5699,12 +5486,7 @@ def decode_tool_computer_use20250124_after_tag(data: Any, strict: bool) -> ToolC
     obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
-    try:
-        obj._wire = _TOOL_COMPUTER_USE20250124_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _TOOL_COMPUTER_USE20250124_FIELDS, _TOOL_COMPUTER_USE20250124_ORDERS
-        )
+    obj._wire = _TOOL_COMPUTER_USE20250124_ORDERS[tuple(data)]
     return obj
 
 
@@ -5808,7 +5590,7 @@ _TOOL_TEXT_EDITOR20241022_FIELDS: Final[dict[str, int]] = {
     "input_examples": 5,
     "strict": 6,
 }
-_TOOL_TEXT_EDITOR20241022_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_TOOL_TEXT_EDITOR20241022_ORDERS: Final = KeyOrders(_TOOL_TEXT_EDITOR20241022_FIELDS)
 
 
 def decode_tool_text_editor20241022(data: Any, strict: bool) -> ToolTextEditor20241022:
@@ -5891,12 +5673,7 @@ def decode_tool_text_editor20241022_after_tag(data: Any, strict: bool) -> ToolTe
     obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
-    try:
-        obj._wire = _TOOL_TEXT_EDITOR20241022_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _TOOL_TEXT_EDITOR20241022_FIELDS, _TOOL_TEXT_EDITOR20241022_ORDERS
-        )
+    obj._wire = _TOOL_TEXT_EDITOR20241022_ORDERS[tuple(data)]
     return obj
 
 
@@ -6032,7 +5809,7 @@ _TOOL_COMPUTER_USE20251124_FIELDS: Final[dict[str, int]] = {
     "input_examples": 9,
     "strict": 10,
 }
-_TOOL_COMPUTER_USE20251124_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_TOOL_COMPUTER_USE20251124_ORDERS: Final = KeyOrders(_TOOL_COMPUTER_USE20251124_FIELDS)
 
 
 def decode_tool_computer_use20251124(data: Any, strict: bool) -> ToolComputerUse20251124:
@@ -6148,12 +5925,7 @@ def decode_tool_computer_use20251124_after_tag(data: Any, strict: bool) -> ToolC
     obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
-    try:
-        obj._wire = _TOOL_COMPUTER_USE20251124_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _TOOL_COMPUTER_USE20251124_FIELDS, _TOOL_COMPUTER_USE20251124_ORDERS
-        )
+    obj._wire = _TOOL_COMPUTER_USE20251124_ORDERS[tuple(data)]
     return obj
 
 
@@ -6218,7 +5990,7 @@ _COMPUTER_TOOLSET20260801_FIELDS: Final[dict[str, int]] = {
     "cache_control": 1,
     "configs": 2,
 }
-_COMPUTER_TOOLSET20260801_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_COMPUTER_TOOLSET20260801_ORDERS: Final = KeyOrders(_COMPUTER_TOOLSET20260801_FIELDS)
 
 
 def decode_computer_toolset20260801(data: Any, strict: bool) -> ComputerToolset20260801:
@@ -6262,12 +6034,7 @@ def decode_computer_toolset20260801_after_tag(data: Any, strict: bool) -> Comput
     obj.cache_control = cache_control_
     obj.configs = configs_
     obj.extra = extra
-    try:
-        obj._wire = _COMPUTER_TOOLSET20260801_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _COMPUTER_TOOLSET20260801_FIELDS, _COMPUTER_TOOLSET20260801_ORDERS
-        )
+    obj._wire = _COMPUTER_TOOLSET20260801_ORDERS[tuple(data)]
     return obj
 
 
@@ -6454,7 +6221,7 @@ _COMPUTER_TOOLSET_CONFIGS_FIELDS: Final[dict[str, int]] = {
     "wait": 15,
     "zoom": 16,
 }
-_COMPUTER_TOOLSET_CONFIGS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_COMPUTER_TOOLSET_CONFIGS_ORDERS: Final = KeyOrders(_COMPUTER_TOOLSET_CONFIGS_FIELDS)
 
 
 def decode_computer_toolset_configs(data: Any, strict: bool) -> ComputerToolsetConfigs:
@@ -6646,12 +6413,7 @@ def decode_computer_toolset_configs(data: Any, strict: bool) -> ComputerToolsetC
     obj.wait = wait_
     obj.zoom = zoom_
     obj.extra = extra
-    try:
-        obj._wire = _COMPUTER_TOOLSET_CONFIGS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _COMPUTER_TOOLSET_CONFIGS_FIELDS, _COMPUTER_TOOLSET_CONFIGS_ORDERS
-        )
+    obj._wire = _COMPUTER_TOOLSET_CONFIGS_ORDERS[tuple(data)]
     return obj
 
 
@@ -6708,7 +6470,7 @@ _COMPUTER_CURSOR_POSITION_CONFIG_FIELDS: Final[dict[str, int]] = {
     "defer_loading": 0,
     "enabled": 1,
 }
-_COMPUTER_CURSOR_POSITION_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_COMPUTER_CURSOR_POSITION_CONFIG_ORDERS: Final = KeyOrders(_COMPUTER_CURSOR_POSITION_CONFIG_FIELDS)
 
 
 def decode_computer_cursor_position_config(data: Any, strict: bool) -> ComputerCursorPositionConfig:
@@ -6738,14 +6500,7 @@ def decode_computer_cursor_position_config(data: Any, strict: bool) -> ComputerC
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    try:
-        obj._wire = _COMPUTER_CURSOR_POSITION_CONFIG_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _COMPUTER_CURSOR_POSITION_CONFIG_FIELDS,
-            _COMPUTER_CURSOR_POSITION_CONFIG_ORDERS,
-        )
+    obj._wire = _COMPUTER_CURSOR_POSITION_CONFIG_ORDERS[tuple(data)]
     return obj
 
 
@@ -6802,7 +6557,7 @@ _COMPUTER_DOUBLE_CLICK_CONFIG_FIELDS: Final[dict[str, int]] = {
     "defer_loading": 0,
     "enabled": 1,
 }
-_COMPUTER_DOUBLE_CLICK_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_COMPUTER_DOUBLE_CLICK_CONFIG_ORDERS: Final = KeyOrders(_COMPUTER_DOUBLE_CLICK_CONFIG_FIELDS)
 
 
 def decode_computer_double_click_config(data: Any, strict: bool) -> ComputerDoubleClickConfig:
@@ -6832,12 +6587,7 @@ def decode_computer_double_click_config(data: Any, strict: bool) -> ComputerDoub
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    try:
-        obj._wire = _COMPUTER_DOUBLE_CLICK_CONFIG_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _COMPUTER_DOUBLE_CLICK_CONFIG_FIELDS, _COMPUTER_DOUBLE_CLICK_CONFIG_ORDERS
-        )
+    obj._wire = _COMPUTER_DOUBLE_CLICK_CONFIG_ORDERS[tuple(data)]
     return obj
 
 
@@ -6894,7 +6644,7 @@ _COMPUTER_HOLD_KEY_CONFIG_FIELDS: Final[dict[str, int]] = {
     "defer_loading": 0,
     "enabled": 1,
 }
-_COMPUTER_HOLD_KEY_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_COMPUTER_HOLD_KEY_CONFIG_ORDERS: Final = KeyOrders(_COMPUTER_HOLD_KEY_CONFIG_FIELDS)
 
 
 def decode_computer_hold_key_config(data: Any, strict: bool) -> ComputerHoldKeyConfig:
@@ -6924,12 +6674,7 @@ def decode_computer_hold_key_config(data: Any, strict: bool) -> ComputerHoldKeyC
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    try:
-        obj._wire = _COMPUTER_HOLD_KEY_CONFIG_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _COMPUTER_HOLD_KEY_CONFIG_FIELDS, _COMPUTER_HOLD_KEY_CONFIG_ORDERS
-        )
+    obj._wire = _COMPUTER_HOLD_KEY_CONFIG_ORDERS[tuple(data)]
     return obj
 
 
@@ -6984,7 +6729,7 @@ _COMPUTER_KEY_CONFIG_FIELDS: Final[dict[str, int]] = {
     "defer_loading": 0,
     "enabled": 1,
 }
-_COMPUTER_KEY_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_COMPUTER_KEY_CONFIG_ORDERS: Final = KeyOrders(_COMPUTER_KEY_CONFIG_FIELDS)
 
 
 def decode_computer_key_config(data: Any, strict: bool) -> ComputerKeyConfig:
@@ -7014,12 +6759,7 @@ def decode_computer_key_config(data: Any, strict: bool) -> ComputerKeyConfig:
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    try:
-        obj._wire = _COMPUTER_KEY_CONFIG_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _COMPUTER_KEY_CONFIG_FIELDS, _COMPUTER_KEY_CONFIG_ORDERS
-        )
+    obj._wire = _COMPUTER_KEY_CONFIG_ORDERS[tuple(data)]
     return obj
 
 
@@ -7076,7 +6816,7 @@ _COMPUTER_LEFT_CLICK_CONFIG_FIELDS: Final[dict[str, int]] = {
     "defer_loading": 0,
     "enabled": 1,
 }
-_COMPUTER_LEFT_CLICK_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_COMPUTER_LEFT_CLICK_CONFIG_ORDERS: Final = KeyOrders(_COMPUTER_LEFT_CLICK_CONFIG_FIELDS)
 
 
 def decode_computer_left_click_config(data: Any, strict: bool) -> ComputerLeftClickConfig:
@@ -7106,12 +6846,7 @@ def decode_computer_left_click_config(data: Any, strict: bool) -> ComputerLeftCl
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    try:
-        obj._wire = _COMPUTER_LEFT_CLICK_CONFIG_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _COMPUTER_LEFT_CLICK_CONFIG_FIELDS, _COMPUTER_LEFT_CLICK_CONFIG_ORDERS
-        )
+    obj._wire = _COMPUTER_LEFT_CLICK_CONFIG_ORDERS[tuple(data)]
     return obj
 
 
@@ -7168,7 +6903,7 @@ _COMPUTER_LEFT_CLICK_DRAG_CONFIG_FIELDS: Final[dict[str, int]] = {
     "defer_loading": 0,
     "enabled": 1,
 }
-_COMPUTER_LEFT_CLICK_DRAG_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_COMPUTER_LEFT_CLICK_DRAG_CONFIG_ORDERS: Final = KeyOrders(_COMPUTER_LEFT_CLICK_DRAG_CONFIG_FIELDS)
 
 
 def decode_computer_left_click_drag_config(data: Any, strict: bool) -> ComputerLeftClickDragConfig:
@@ -7198,14 +6933,7 @@ def decode_computer_left_click_drag_config(data: Any, strict: bool) -> ComputerL
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    try:
-        obj._wire = _COMPUTER_LEFT_CLICK_DRAG_CONFIG_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _COMPUTER_LEFT_CLICK_DRAG_CONFIG_FIELDS,
-            _COMPUTER_LEFT_CLICK_DRAG_CONFIG_ORDERS,
-        )
+    obj._wire = _COMPUTER_LEFT_CLICK_DRAG_CONFIG_ORDERS[tuple(data)]
     return obj
 
 
@@ -7262,7 +6990,7 @@ _COMPUTER_LEFT_MOUSE_DOWN_CONFIG_FIELDS: Final[dict[str, int]] = {
     "defer_loading": 0,
     "enabled": 1,
 }
-_COMPUTER_LEFT_MOUSE_DOWN_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_COMPUTER_LEFT_MOUSE_DOWN_CONFIG_ORDERS: Final = KeyOrders(_COMPUTER_LEFT_MOUSE_DOWN_CONFIG_FIELDS)
 
 
 def decode_computer_left_mouse_down_config(data: Any, strict: bool) -> ComputerLeftMouseDownConfig:
@@ -7292,14 +7020,7 @@ def decode_computer_left_mouse_down_config(data: Any, strict: bool) -> ComputerL
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    try:
-        obj._wire = _COMPUTER_LEFT_MOUSE_DOWN_CONFIG_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _COMPUTER_LEFT_MOUSE_DOWN_CONFIG_FIELDS,
-            _COMPUTER_LEFT_MOUSE_DOWN_CONFIG_ORDERS,
-        )
+    obj._wire = _COMPUTER_LEFT_MOUSE_DOWN_CONFIG_ORDERS[tuple(data)]
     return obj
 
 
@@ -7356,7 +7077,7 @@ _COMPUTER_LEFT_MOUSE_UP_CONFIG_FIELDS: Final[dict[str, int]] = {
     "defer_loading": 0,
     "enabled": 1,
 }
-_COMPUTER_LEFT_MOUSE_UP_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_COMPUTER_LEFT_MOUSE_UP_CONFIG_ORDERS: Final = KeyOrders(_COMPUTER_LEFT_MOUSE_UP_CONFIG_FIELDS)
 
 
 def decode_computer_left_mouse_up_config(data: Any, strict: bool) -> ComputerLeftMouseUpConfig:
@@ -7386,14 +7107,7 @@ def decode_computer_left_mouse_up_config(data: Any, strict: bool) -> ComputerLef
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    try:
-        obj._wire = _COMPUTER_LEFT_MOUSE_UP_CONFIG_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _COMPUTER_LEFT_MOUSE_UP_CONFIG_FIELDS,
-            _COMPUTER_LEFT_MOUSE_UP_CONFIG_ORDERS,
-        )
+    obj._wire = _COMPUTER_LEFT_MOUSE_UP_CONFIG_ORDERS[tuple(data)]
     return obj
 
 
@@ -7450,7 +7164,7 @@ _COMPUTER_MIDDLE_CLICK_CONFIG_FIELDS: Final[dict[str, int]] = {
     "defer_loading": 0,
     "enabled": 1,
 }
-_COMPUTER_MIDDLE_CLICK_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_COMPUTER_MIDDLE_CLICK_CONFIG_ORDERS: Final = KeyOrders(_COMPUTER_MIDDLE_CLICK_CONFIG_FIELDS)
 
 
 def decode_computer_middle_click_config(data: Any, strict: bool) -> ComputerMiddleClickConfig:
@@ -7480,12 +7194,7 @@ def decode_computer_middle_click_config(data: Any, strict: bool) -> ComputerMidd
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    try:
-        obj._wire = _COMPUTER_MIDDLE_CLICK_CONFIG_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _COMPUTER_MIDDLE_CLICK_CONFIG_FIELDS, _COMPUTER_MIDDLE_CLICK_CONFIG_ORDERS
-        )
+    obj._wire = _COMPUTER_MIDDLE_CLICK_CONFIG_ORDERS[tuple(data)]
     return obj
 
 
@@ -7542,7 +7251,7 @@ _COMPUTER_MOUSE_MOVE_CONFIG_FIELDS: Final[dict[str, int]] = {
     "defer_loading": 0,
     "enabled": 1,
 }
-_COMPUTER_MOUSE_MOVE_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_COMPUTER_MOUSE_MOVE_CONFIG_ORDERS: Final = KeyOrders(_COMPUTER_MOUSE_MOVE_CONFIG_FIELDS)
 
 
 def decode_computer_mouse_move_config(data: Any, strict: bool) -> ComputerMouseMoveConfig:
@@ -7572,12 +7281,7 @@ def decode_computer_mouse_move_config(data: Any, strict: bool) -> ComputerMouseM
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    try:
-        obj._wire = _COMPUTER_MOUSE_MOVE_CONFIG_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _COMPUTER_MOUSE_MOVE_CONFIG_FIELDS, _COMPUTER_MOUSE_MOVE_CONFIG_ORDERS
-        )
+    obj._wire = _COMPUTER_MOUSE_MOVE_CONFIG_ORDERS[tuple(data)]
     return obj
 
 
@@ -7634,7 +7338,7 @@ _COMPUTER_RIGHT_CLICK_CONFIG_FIELDS: Final[dict[str, int]] = {
     "defer_loading": 0,
     "enabled": 1,
 }
-_COMPUTER_RIGHT_CLICK_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_COMPUTER_RIGHT_CLICK_CONFIG_ORDERS: Final = KeyOrders(_COMPUTER_RIGHT_CLICK_CONFIG_FIELDS)
 
 
 def decode_computer_right_click_config(data: Any, strict: bool) -> ComputerRightClickConfig:
@@ -7664,12 +7368,7 @@ def decode_computer_right_click_config(data: Any, strict: bool) -> ComputerRight
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    try:
-        obj._wire = _COMPUTER_RIGHT_CLICK_CONFIG_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _COMPUTER_RIGHT_CLICK_CONFIG_FIELDS, _COMPUTER_RIGHT_CLICK_CONFIG_ORDERS
-        )
+    obj._wire = _COMPUTER_RIGHT_CLICK_CONFIG_ORDERS[tuple(data)]
     return obj
 
 
@@ -7726,7 +7425,7 @@ _COMPUTER_SCREENSHOT_CONFIG_FIELDS: Final[dict[str, int]] = {
     "defer_loading": 0,
     "enabled": 1,
 }
-_COMPUTER_SCREENSHOT_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_COMPUTER_SCREENSHOT_CONFIG_ORDERS: Final = KeyOrders(_COMPUTER_SCREENSHOT_CONFIG_FIELDS)
 
 
 def decode_computer_screenshot_config(data: Any, strict: bool) -> ComputerScreenshotConfig:
@@ -7756,12 +7455,7 @@ def decode_computer_screenshot_config(data: Any, strict: bool) -> ComputerScreen
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    try:
-        obj._wire = _COMPUTER_SCREENSHOT_CONFIG_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _COMPUTER_SCREENSHOT_CONFIG_FIELDS, _COMPUTER_SCREENSHOT_CONFIG_ORDERS
-        )
+    obj._wire = _COMPUTER_SCREENSHOT_CONFIG_ORDERS[tuple(data)]
     return obj
 
 
@@ -7818,7 +7512,7 @@ _COMPUTER_SCROLL_CONFIG_FIELDS: Final[dict[str, int]] = {
     "defer_loading": 0,
     "enabled": 1,
 }
-_COMPUTER_SCROLL_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_COMPUTER_SCROLL_CONFIG_ORDERS: Final = KeyOrders(_COMPUTER_SCROLL_CONFIG_FIELDS)
 
 
 def decode_computer_scroll_config(data: Any, strict: bool) -> ComputerScrollConfig:
@@ -7848,12 +7542,7 @@ def decode_computer_scroll_config(data: Any, strict: bool) -> ComputerScrollConf
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    try:
-        obj._wire = _COMPUTER_SCROLL_CONFIG_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _COMPUTER_SCROLL_CONFIG_FIELDS, _COMPUTER_SCROLL_CONFIG_ORDERS
-        )
+    obj._wire = _COMPUTER_SCROLL_CONFIG_ORDERS[tuple(data)]
     return obj
 
 
@@ -7910,7 +7599,7 @@ _COMPUTER_TRIPLE_CLICK_CONFIG_FIELDS: Final[dict[str, int]] = {
     "defer_loading": 0,
     "enabled": 1,
 }
-_COMPUTER_TRIPLE_CLICK_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_COMPUTER_TRIPLE_CLICK_CONFIG_ORDERS: Final = KeyOrders(_COMPUTER_TRIPLE_CLICK_CONFIG_FIELDS)
 
 
 def decode_computer_triple_click_config(data: Any, strict: bool) -> ComputerTripleClickConfig:
@@ -7940,12 +7629,7 @@ def decode_computer_triple_click_config(data: Any, strict: bool) -> ComputerTrip
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    try:
-        obj._wire = _COMPUTER_TRIPLE_CLICK_CONFIG_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _COMPUTER_TRIPLE_CLICK_CONFIG_FIELDS, _COMPUTER_TRIPLE_CLICK_CONFIG_ORDERS
-        )
+    obj._wire = _COMPUTER_TRIPLE_CLICK_CONFIG_ORDERS[tuple(data)]
     return obj
 
 
@@ -8002,7 +7686,7 @@ _COMPUTER_TYPE_CONFIG_FIELDS: Final[dict[str, int]] = {
     "defer_loading": 0,
     "enabled": 1,
 }
-_COMPUTER_TYPE_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_COMPUTER_TYPE_CONFIG_ORDERS: Final = KeyOrders(_COMPUTER_TYPE_CONFIG_FIELDS)
 
 
 def decode_computer_type_config(data: Any, strict: bool) -> ComputerTypeConfig:
@@ -8032,12 +7716,7 @@ def decode_computer_type_config(data: Any, strict: bool) -> ComputerTypeConfig:
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    try:
-        obj._wire = _COMPUTER_TYPE_CONFIG_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _COMPUTER_TYPE_CONFIG_FIELDS, _COMPUTER_TYPE_CONFIG_ORDERS
-        )
+    obj._wire = _COMPUTER_TYPE_CONFIG_ORDERS[tuple(data)]
     return obj
 
 
@@ -8094,7 +7773,7 @@ _COMPUTER_WAIT_CONFIG_FIELDS: Final[dict[str, int]] = {
     "defer_loading": 0,
     "enabled": 1,
 }
-_COMPUTER_WAIT_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_COMPUTER_WAIT_CONFIG_ORDERS: Final = KeyOrders(_COMPUTER_WAIT_CONFIG_FIELDS)
 
 
 def decode_computer_wait_config(data: Any, strict: bool) -> ComputerWaitConfig:
@@ -8124,12 +7803,7 @@ def decode_computer_wait_config(data: Any, strict: bool) -> ComputerWaitConfig:
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    try:
-        obj._wire = _COMPUTER_WAIT_CONFIG_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _COMPUTER_WAIT_CONFIG_FIELDS, _COMPUTER_WAIT_CONFIG_ORDERS
-        )
+    obj._wire = _COMPUTER_WAIT_CONFIG_ORDERS[tuple(data)]
     return obj
 
 
@@ -8186,7 +7860,7 @@ _COMPUTER_ZOOM_CONFIG_FIELDS: Final[dict[str, int]] = {
     "defer_loading": 0,
     "enabled": 1,
 }
-_COMPUTER_ZOOM_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_COMPUTER_ZOOM_CONFIG_ORDERS: Final = KeyOrders(_COMPUTER_ZOOM_CONFIG_FIELDS)
 
 
 def decode_computer_zoom_config(data: Any, strict: bool) -> ComputerZoomConfig:
@@ -8216,12 +7890,7 @@ def decode_computer_zoom_config(data: Any, strict: bool) -> ComputerZoomConfig:
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    try:
-        obj._wire = _COMPUTER_ZOOM_CONFIG_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _COMPUTER_ZOOM_CONFIG_FIELDS, _COMPUTER_ZOOM_CONFIG_ORDERS
-        )
+    obj._wire = _COMPUTER_ZOOM_CONFIG_ORDERS[tuple(data)]
     return obj
 
 
@@ -8325,7 +7994,7 @@ _TOOL_TEXT_EDITOR20250124_FIELDS: Final[dict[str, int]] = {
     "input_examples": 5,
     "strict": 6,
 }
-_TOOL_TEXT_EDITOR20250124_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_TOOL_TEXT_EDITOR20250124_ORDERS: Final = KeyOrders(_TOOL_TEXT_EDITOR20250124_FIELDS)
 
 
 def decode_tool_text_editor20250124(data: Any, strict: bool) -> ToolTextEditor20250124:
@@ -8408,12 +8077,7 @@ def decode_tool_text_editor20250124_after_tag(data: Any, strict: bool) -> ToolTe
     obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
-    try:
-        obj._wire = _TOOL_TEXT_EDITOR20250124_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _TOOL_TEXT_EDITOR20250124_FIELDS, _TOOL_TEXT_EDITOR20250124_ORDERS
-        )
+    obj._wire = _TOOL_TEXT_EDITOR20250124_ORDERS[tuple(data)]
     return obj
 
 
@@ -8517,7 +8181,7 @@ _TOOL_TEXT_EDITOR20250429_FIELDS: Final[dict[str, int]] = {
     "input_examples": 5,
     "strict": 6,
 }
-_TOOL_TEXT_EDITOR20250429_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_TOOL_TEXT_EDITOR20250429_ORDERS: Final = KeyOrders(_TOOL_TEXT_EDITOR20250429_FIELDS)
 
 
 def decode_tool_text_editor20250429(data: Any, strict: bool) -> ToolTextEditor20250429:
@@ -8600,12 +8264,7 @@ def decode_tool_text_editor20250429_after_tag(data: Any, strict: bool) -> ToolTe
     obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
-    try:
-        obj._wire = _TOOL_TEXT_EDITOR20250429_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _TOOL_TEXT_EDITOR20250429_FIELDS, _TOOL_TEXT_EDITOR20250429_ORDERS
-        )
+    obj._wire = _TOOL_TEXT_EDITOR20250429_ORDERS[tuple(data)]
     return obj
 
 
@@ -8718,7 +8377,7 @@ _TOOL_TEXT_EDITOR20250728_FIELDS: Final[dict[str, int]] = {
     "max_characters": 6,
     "strict": 7,
 }
-_TOOL_TEXT_EDITOR20250728_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_TOOL_TEXT_EDITOR20250728_ORDERS: Final = KeyOrders(_TOOL_TEXT_EDITOR20250728_FIELDS)
 
 
 def decode_tool_text_editor20250728(data: Any, strict: bool) -> ToolTextEditor20250728:
@@ -8811,12 +8470,7 @@ def decode_tool_text_editor20250728_after_tag(data: Any, strict: bool) -> ToolTe
     obj.max_characters = max_characters_
     obj.strict = strict_
     obj.extra = extra
-    try:
-        obj._wire = _TOOL_TEXT_EDITOR20250728_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _TOOL_TEXT_EDITOR20250728_FIELDS, _TOOL_TEXT_EDITOR20250728_ORDERS
-        )
+    obj._wire = _TOOL_TEXT_EDITOR20250728_ORDERS[tuple(data)]
     return obj
 
 
@@ -8947,7 +8601,7 @@ _WEB_SEARCH_TOOL20250305_FIELDS: Final[dict[str, int]] = {
     "strict": 8,
     "user_location": 9,
 }
-_WEB_SEARCH_TOOL20250305_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_WEB_SEARCH_TOOL20250305_ORDERS: Final = KeyOrders(_WEB_SEARCH_TOOL20250305_FIELDS)
 
 
 def decode_web_search_tool20250305(data: Any, strict: bool) -> WebSearchTool20250305:
@@ -9064,12 +8718,7 @@ def decode_web_search_tool20250305_after_tag(data: Any, strict: bool) -> WebSear
     obj.strict = strict_
     obj.user_location = user_location_
     obj.extra = extra
-    try:
-        obj._wire = _WEB_SEARCH_TOOL20250305_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _WEB_SEARCH_TOOL20250305_FIELDS, _WEB_SEARCH_TOOL20250305_ORDERS
-        )
+    obj._wire = _WEB_SEARCH_TOOL20250305_ORDERS[tuple(data)]
     return obj
 
 
@@ -9142,7 +8791,7 @@ _USER_LOCATION_FIELDS: Final[dict[str, int]] = {
     "region": 3,
     "timezone": 4,
 }
-_USER_LOCATION_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_USER_LOCATION_ORDERS: Final = KeyOrders(_USER_LOCATION_FIELDS)
 
 
 def decode_user_location(data: Any, strict: bool) -> UserLocation:
@@ -9204,10 +8853,7 @@ def decode_user_location_after_tag(data: Any, strict: bool) -> UserLocation:
     obj.region = region_
     obj.timezone = timezone_
     obj.extra = extra
-    try:
-        obj._wire = _USER_LOCATION_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(tuple(data), _USER_LOCATION_FIELDS, _USER_LOCATION_ORDERS)
+    obj._wire = _USER_LOCATION_ORDERS[tuple(data)]
     return obj
 
 
@@ -9356,7 +9002,7 @@ _WEB_FETCH_TOOL20250910_FIELDS: Final[dict[str, int]] = {
     "strict": 10,
     "url_sources": 11,
 }
-_WEB_FETCH_TOOL20250910_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_WEB_FETCH_TOOL20250910_ORDERS: Final = KeyOrders(_WEB_FETCH_TOOL20250910_FIELDS)
 
 
 def decode_web_fetch_tool20250910(data: Any, strict: bool) -> WebFetchTool20250910:
@@ -9495,12 +9141,7 @@ def decode_web_fetch_tool20250910_after_tag(data: Any, strict: bool) -> WebFetch
     obj.strict = strict_
     obj.url_sources = url_sources_
     obj.extra = extra
-    try:
-        obj._wire = _WEB_FETCH_TOOL20250910_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _WEB_FETCH_TOOL20250910_FIELDS, _WEB_FETCH_TOOL20250910_ORDERS
-        )
+    obj._wire = _WEB_FETCH_TOOL20250910_ORDERS[tuple(data)]
     return obj
 
 
@@ -9571,7 +9212,7 @@ _WEB_FETCH_URL_SOURCES_FIELDS: Final[dict[str, int]] = {
     "server_tool_results": 1,
     "user_input": 2,
 }
-_WEB_FETCH_URL_SOURCES_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_WEB_FETCH_URL_SOURCES_ORDERS: Final = KeyOrders(_WEB_FETCH_URL_SOURCES_FIELDS)
 
 
 def decode_web_fetch_url_sources(data: Any, strict: bool) -> WebFetchURLSources:
@@ -9621,12 +9262,7 @@ def decode_web_fetch_url_sources(data: Any, strict: bool) -> WebFetchURLSources:
     obj.server_tool_results = server_tool_results_
     obj.user_input = user_input_
     obj.extra = extra
-    try:
-        obj._wire = _WEB_FETCH_URL_SOURCES_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _WEB_FETCH_URL_SOURCES_FIELDS, _WEB_FETCH_URL_SOURCES_ORDERS
-        )
+    obj._wire = _WEB_FETCH_URL_SOURCES_ORDERS[tuple(data)]
     return obj
 
 
@@ -9673,7 +9309,7 @@ class WebFetchURLSourceAll(Model):
 _WEB_FETCH_URL_SOURCE_ALL_FIELDS: Final[dict[str, int]] = {
     "type": 0,
 }
-_WEB_FETCH_URL_SOURCE_ALL_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_WEB_FETCH_URL_SOURCE_ALL_ORDERS: Final = KeyOrders(_WEB_FETCH_URL_SOURCE_ALL_FIELDS)
 
 
 def decode_web_fetch_url_source_all(data: Any, strict: bool) -> WebFetchURLSourceAll:
@@ -9693,12 +9329,7 @@ def decode_web_fetch_url_source_all_after_tag(data: Any, strict: bool) -> WebFet
     obj = new_instance(WebFetchURLSourceAll)
     obj.type = "all"
     obj.extra = extra
-    try:
-        obj._wire = _WEB_FETCH_URL_SOURCE_ALL_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _WEB_FETCH_URL_SOURCE_ALL_FIELDS, _WEB_FETCH_URL_SOURCE_ALL_ORDERS
-        )
+    obj._wire = _WEB_FETCH_URL_SOURCE_ALL_ORDERS[tuple(data)]
     return obj
 
 
@@ -9745,7 +9376,7 @@ class WebFetchURLSourceNone(Model):
 _WEB_FETCH_URL_SOURCE_NONE_FIELDS: Final[dict[str, int]] = {
     "type": 0,
 }
-_WEB_FETCH_URL_SOURCE_NONE_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_WEB_FETCH_URL_SOURCE_NONE_ORDERS: Final = KeyOrders(_WEB_FETCH_URL_SOURCE_NONE_FIELDS)
 
 
 def decode_web_fetch_url_source_none(data: Any, strict: bool) -> WebFetchURLSourceNone:
@@ -9765,12 +9396,7 @@ def decode_web_fetch_url_source_none_after_tag(data: Any, strict: bool) -> WebFe
     obj = new_instance(WebFetchURLSourceNone)
     obj.type = "none"
     obj.extra = extra
-    try:
-        obj._wire = _WEB_FETCH_URL_SOURCE_NONE_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _WEB_FETCH_URL_SOURCE_NONE_FIELDS, _WEB_FETCH_URL_SOURCE_NONE_ORDERS
-        )
+    obj._wire = _WEB_FETCH_URL_SOURCE_NONE_ORDERS[tuple(data)]
     return obj
 
 
@@ -9825,7 +9451,7 @@ _WEB_FETCH_URL_SOURCE_ONLY_FIELDS: Final[dict[str, int]] = {
     "type": 0,
     "tools": 1,
 }
-_WEB_FETCH_URL_SOURCE_ONLY_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_WEB_FETCH_URL_SOURCE_ONLY_ORDERS: Final = KeyOrders(_WEB_FETCH_URL_SOURCE_ONLY_FIELDS)
 
 
 def decode_web_fetch_url_source_only(data: Any, strict: bool) -> WebFetchURLSourceOnly:
@@ -9868,12 +9494,7 @@ def decode_web_fetch_url_source_only_after_tag(data: Any, strict: bool) -> WebFe
     obj.type = "only"
     obj.tools = tools_
     obj.extra = extra
-    try:
-        obj._wire = _WEB_FETCH_URL_SOURCE_ONLY_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _WEB_FETCH_URL_SOURCE_ONLY_FIELDS, _WEB_FETCH_URL_SOURCE_ONLY_ORDERS
-        )
+    obj._wire = _WEB_FETCH_URL_SOURCE_ONLY_ORDERS[tuple(data)]
     return obj
 
 
@@ -9926,7 +9547,9 @@ _WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_FIELDS: Final[dict[str, int]] = {
     "type": 0,
     "name": 1,
 }
-_WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_ORDERS: Final = KeyOrders(
+    _WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_FIELDS
+)
 
 
 def decode_web_fetch_url_source_tool_reference(
@@ -9957,14 +9580,7 @@ def decode_web_fetch_url_source_tool_reference_after_tag(
     obj.type = "tool_reference"
     obj.name = name_
     obj.extra = extra
-    try:
-        obj._wire = _WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_FIELDS,
-            _WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_ORDERS,
-        )
+    obj._wire = _WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_ORDERS[tuple(data)]
     return obj
 
 
@@ -10019,7 +9635,7 @@ _WEB_FETCH_URL_SOURCE_EXCEPT_FIELDS: Final[dict[str, int]] = {
     "type": 0,
     "tools": 1,
 }
-_WEB_FETCH_URL_SOURCE_EXCEPT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_WEB_FETCH_URL_SOURCE_EXCEPT_ORDERS: Final = KeyOrders(_WEB_FETCH_URL_SOURCE_EXCEPT_FIELDS)
 
 
 def decode_web_fetch_url_source_except(data: Any, strict: bool) -> WebFetchURLSourceExcept:
@@ -10064,12 +9680,7 @@ def decode_web_fetch_url_source_except_after_tag(
     obj.type = "except"
     obj.tools = tools_
     obj.extra = extra
-    try:
-        obj._wire = _WEB_FETCH_URL_SOURCE_EXCEPT_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _WEB_FETCH_URL_SOURCE_EXCEPT_FIELDS, _WEB_FETCH_URL_SOURCE_EXCEPT_ORDERS
-        )
+    obj._wire = _WEB_FETCH_URL_SOURCE_EXCEPT_ORDERS[tuple(data)]
     return obj
 
 
@@ -10200,7 +9811,7 @@ _WEB_SEARCH_TOOL20260209_FIELDS: Final[dict[str, int]] = {
     "strict": 8,
     "user_location": 9,
 }
-_WEB_SEARCH_TOOL20260209_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_WEB_SEARCH_TOOL20260209_ORDERS: Final = KeyOrders(_WEB_SEARCH_TOOL20260209_FIELDS)
 
 
 def decode_web_search_tool20260209(data: Any, strict: bool) -> WebSearchTool20260209:
@@ -10317,12 +9928,7 @@ def decode_web_search_tool20260209_after_tag(data: Any, strict: bool) -> WebSear
     obj.strict = strict_
     obj.user_location = user_location_
     obj.extra = extra
-    try:
-        obj._wire = _WEB_SEARCH_TOOL20260209_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _WEB_SEARCH_TOOL20260209_FIELDS, _WEB_SEARCH_TOOL20260209_ORDERS
-        )
+    obj._wire = _WEB_SEARCH_TOOL20260209_ORDERS[tuple(data)]
     return obj
 
 
@@ -10471,7 +10077,7 @@ _WEB_FETCH_TOOL20260209_FIELDS: Final[dict[str, int]] = {
     "strict": 10,
     "url_sources": 11,
 }
-_WEB_FETCH_TOOL20260209_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_WEB_FETCH_TOOL20260209_ORDERS: Final = KeyOrders(_WEB_FETCH_TOOL20260209_FIELDS)
 
 
 def decode_web_fetch_tool20260209(data: Any, strict: bool) -> WebFetchTool20260209:
@@ -10610,12 +10216,7 @@ def decode_web_fetch_tool20260209_after_tag(data: Any, strict: bool) -> WebFetch
     obj.strict = strict_
     obj.url_sources = url_sources_
     obj.extra = extra
-    try:
-        obj._wire = _WEB_FETCH_TOOL20260209_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _WEB_FETCH_TOOL20260209_FIELDS, _WEB_FETCH_TOOL20260209_ORDERS
-        )
+    obj._wire = _WEB_FETCH_TOOL20260209_ORDERS[tuple(data)]
     return obj
 
 
@@ -10773,7 +10374,7 @@ _WEB_FETCH_TOOL20260309_FIELDS: Final[dict[str, int]] = {
     "url_sources": 11,
     "use_cache": 12,
 }
-_WEB_FETCH_TOOL20260309_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_WEB_FETCH_TOOL20260309_ORDERS: Final = KeyOrders(_WEB_FETCH_TOOL20260309_FIELDS)
 
 
 def decode_web_fetch_tool20260309(data: Any, strict: bool) -> WebFetchTool20260309:
@@ -10919,12 +10520,7 @@ def decode_web_fetch_tool20260309_after_tag(data: Any, strict: bool) -> WebFetch
     obj.url_sources = url_sources_
     obj.use_cache = use_cache_
     obj.extra = extra
-    try:
-        obj._wire = _WEB_FETCH_TOOL20260309_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _WEB_FETCH_TOOL20260309_FIELDS, _WEB_FETCH_TOOL20260309_ORDERS
-        )
+    obj._wire = _WEB_FETCH_TOOL20260309_ORDERS[tuple(data)]
     return obj
 
 
@@ -11064,7 +10660,7 @@ _WEB_SEARCH_TOOL20260318_FIELDS: Final[dict[str, int]] = {
     "strict": 9,
     "user_location": 10,
 }
-_WEB_SEARCH_TOOL20260318_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_WEB_SEARCH_TOOL20260318_ORDERS: Final = KeyOrders(_WEB_SEARCH_TOOL20260318_FIELDS)
 
 
 def decode_web_search_tool20260318(data: Any, strict: bool) -> WebSearchTool20260318:
@@ -11193,12 +10789,7 @@ def decode_web_search_tool20260318_after_tag(data: Any, strict: bool) -> WebSear
     obj.strict = strict_
     obj.user_location = user_location_
     obj.extra = extra
-    try:
-        obj._wire = _WEB_SEARCH_TOOL20260318_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _WEB_SEARCH_TOOL20260318_FIELDS, _WEB_SEARCH_TOOL20260318_ORDERS
-        )
+    obj._wire = _WEB_SEARCH_TOOL20260318_ORDERS[tuple(data)]
     return obj
 
 
@@ -11365,7 +10956,7 @@ _WEB_FETCH_TOOL20260318_FIELDS: Final[dict[str, int]] = {
     "url_sources": 12,
     "use_cache": 13,
 }
-_WEB_FETCH_TOOL20260318_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_WEB_FETCH_TOOL20260318_ORDERS: Final = KeyOrders(_WEB_FETCH_TOOL20260318_FIELDS)
 
 
 def decode_web_fetch_tool20260318(data: Any, strict: bool) -> WebFetchTool20260318:
@@ -11523,12 +11114,7 @@ def decode_web_fetch_tool20260318_after_tag(data: Any, strict: bool) -> WebFetch
     obj.url_sources = url_sources_
     obj.use_cache = use_cache_
     obj.extra = extra
-    try:
-        obj._wire = _WEB_FETCH_TOOL20260318_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _WEB_FETCH_TOOL20260318_FIELDS, _WEB_FETCH_TOOL20260318_ORDERS
-        )
+    obj._wire = _WEB_FETCH_TOOL20260318_ORDERS[tuple(data)]
     return obj
 
 
@@ -11657,7 +11243,7 @@ _ADVISOR_TOOL20260301_FIELDS: Final[dict[str, int]] = {
     "max_uses": 8,
     "strict": 9,
 }
-_ADVISOR_TOOL20260301_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_ADVISOR_TOOL20260301_ORDERS: Final = KeyOrders(_ADVISOR_TOOL20260301_FIELDS)
 
 
 def decode_advisor_tool20260301(data: Any, strict: bool) -> AdvisorTool20260301:
@@ -11760,12 +11346,7 @@ def decode_advisor_tool20260301_after_tag(data: Any, strict: bool) -> AdvisorToo
     obj.max_uses = max_uses_
     obj.strict = strict_
     obj.extra = extra
-    try:
-        obj._wire = _ADVISOR_TOOL20260301_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _ADVISOR_TOOL20260301_FIELDS, _ADVISOR_TOOL20260301_ORDERS
-        )
+    obj._wire = _ADVISOR_TOOL20260301_ORDERS[tuple(data)]
     return obj
 
 
@@ -11862,7 +11443,7 @@ _TOOL_SEARCH_TOOL_BM25_20251119_FIELDS: Final[dict[str, int]] = {
     "defer_loading": 4,
     "strict": 5,
 }
-_TOOL_SEARCH_TOOL_BM25_20251119_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_TOOL_SEARCH_TOOL_BM25_20251119_ORDERS: Final = KeyOrders(_TOOL_SEARCH_TOOL_BM25_20251119_FIELDS)
 
 
 def decode_tool_search_tool_bm25_20251119(data: Any, strict: bool) -> ToolSearchToolBm25_20251119:
@@ -11938,14 +11519,7 @@ def decode_tool_search_tool_bm25_20251119_after_tag(
     obj.defer_loading = defer_loading_
     obj.strict = strict_
     obj.extra = extra
-    try:
-        obj._wire = _TOOL_SEARCH_TOOL_BM25_20251119_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _TOOL_SEARCH_TOOL_BM25_20251119_FIELDS,
-            _TOOL_SEARCH_TOOL_BM25_20251119_ORDERS,
-        )
+    obj._wire = _TOOL_SEARCH_TOOL_BM25_20251119_ORDERS[tuple(data)]
     return obj
 
 
@@ -12042,7 +11616,7 @@ _TOOL_SEARCH_TOOL_REGEX20251119_FIELDS: Final[dict[str, int]] = {
     "defer_loading": 4,
     "strict": 5,
 }
-_TOOL_SEARCH_TOOL_REGEX20251119_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_TOOL_SEARCH_TOOL_REGEX20251119_ORDERS: Final = KeyOrders(_TOOL_SEARCH_TOOL_REGEX20251119_FIELDS)
 
 
 def decode_tool_search_tool_regex20251119(data: Any, strict: bool) -> ToolSearchToolRegex20251119:
@@ -12118,14 +11692,7 @@ def decode_tool_search_tool_regex20251119_after_tag(
     obj.defer_loading = defer_loading_
     obj.strict = strict_
     obj.extra = extra
-    try:
-        obj._wire = _TOOL_SEARCH_TOOL_REGEX20251119_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _TOOL_SEARCH_TOOL_REGEX20251119_FIELDS,
-            _TOOL_SEARCH_TOOL_REGEX20251119_ORDERS,
-        )
+    obj._wire = _TOOL_SEARCH_TOOL_REGEX20251119_ORDERS[tuple(data)]
     return obj
 
 
@@ -12222,7 +11789,7 @@ _MCP_TOOLSET_FIELDS: Final[dict[str, int]] = {
     "default_config": 4,
     "tools": 5,
 }
-_MCP_TOOLSET_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_MCP_TOOLSET_ORDERS: Final = KeyOrders(_MCP_TOOLSET_FIELDS)
 
 
 def decode_mcp_toolset(data: Any, strict: bool) -> MCPToolset:
@@ -12303,10 +11870,7 @@ def decode_mcp_toolset_after_tag(data: Any, strict: bool) -> MCPToolset:
     obj.default_config = default_config_
     obj.tools = tools_
     obj.extra = extra
-    try:
-        obj._wire = _MCP_TOOLSET_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(tuple(data), _MCP_TOOLSET_FIELDS, _MCP_TOOLSET_ORDERS)
+    obj._wire = _MCP_TOOLSET_ORDERS[tuple(data)]
     return obj
 
 
@@ -12361,7 +11925,7 @@ _MCP_TOOL_CONFIG_FIELDS: Final[dict[str, int]] = {
     "defer_loading": 0,
     "enabled": 1,
 }
-_MCP_TOOL_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_MCP_TOOL_CONFIG_ORDERS: Final = KeyOrders(_MCP_TOOL_CONFIG_FIELDS)
 
 
 def decode_mcp_tool_config(data: Any, strict: bool) -> MCPToolConfig:
@@ -12391,10 +11955,7 @@ def decode_mcp_tool_config(data: Any, strict: bool) -> MCPToolConfig:
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    try:
-        obj._wire = _MCP_TOOL_CONFIG_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(tuple(data), _MCP_TOOL_CONFIG_FIELDS, _MCP_TOOL_CONFIG_ORDERS)
+    obj._wire = _MCP_TOOL_CONFIG_ORDERS[tuple(data)]
     return obj
 
 
@@ -12451,7 +12012,7 @@ _MCP_TOOL_DEFAULT_CONFIG_FIELDS: Final[dict[str, int]] = {
     "defer_loading": 0,
     "enabled": 1,
 }
-_MCP_TOOL_DEFAULT_CONFIG_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_MCP_TOOL_DEFAULT_CONFIG_ORDERS: Final = KeyOrders(_MCP_TOOL_DEFAULT_CONFIG_FIELDS)
 
 
 def decode_mcp_tool_default_config(data: Any, strict: bool) -> MCPToolDefaultConfig:
@@ -12481,12 +12042,7 @@ def decode_mcp_tool_default_config(data: Any, strict: bool) -> MCPToolDefaultCon
     obj.defer_loading = defer_loading_
     obj.enabled = enabled_
     obj.extra = extra
-    try:
-        obj._wire = _MCP_TOOL_DEFAULT_CONFIG_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _MCP_TOOL_DEFAULT_CONFIG_FIELDS, _MCP_TOOL_DEFAULT_CONFIG_ORDERS
-        )
+    obj._wire = _MCP_TOOL_DEFAULT_CONFIG_ORDERS[tuple(data)]
     return obj
 
 
@@ -12548,7 +12104,7 @@ _MCP_TOOL_PARAM_FIELDS: Final[dict[str, int]] = {
     "input_schema": 1,
     "description": 2,
 }
-_MCP_TOOL_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_MCP_TOOL_PARAM_ORDERS: Final = KeyOrders(_MCP_TOOL_PARAM_FIELDS)
 
 
 def decode_mcp_tool_param(data: Any, strict: bool) -> MCPToolParam:
@@ -12590,10 +12146,7 @@ def decode_mcp_tool_param(data: Any, strict: bool) -> MCPToolParam:
     obj.input_schema = input_schema_
     obj.description = description_
     obj.extra = extra
-    try:
-        obj._wire = _MCP_TOOL_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(tuple(data), _MCP_TOOL_PARAM_FIELDS, _MCP_TOOL_PARAM_ORDERS)
+    obj._wire = _MCP_TOOL_PARAM_ORDERS[tuple(data)]
     return obj
 
 

@@ -13,6 +13,7 @@ from ._runtime import (
     JSON_INT_MIN,
     UNSET,
     DecodeError,
+    KeyOrders,
     LazyTable,
     Model,
     Unset,
@@ -25,7 +26,6 @@ from ._runtime import (
     has_lone_surrogate,
     in_received_order,
     is_json_number,
-    learn_order,
     list_of,
     missing_field,
     new_instance,
@@ -155,7 +155,7 @@ _BROWSER_NAVIGATE_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
     "toolset_name": 4,
     "caller": 5,
 }
-_BROWSER_NAVIGATE_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_NAVIGATE_TOOL_USE_BLOCK_ORDERS: Final = KeyOrders(_BROWSER_NAVIGATE_TOOL_USE_BLOCK_FIELDS)
 
 
 def decode_browser_navigate_tool_use_block(data: Any, strict: bool) -> BrowserNavigateToolUseBlock:
@@ -215,14 +215,7 @@ def decode_browser_navigate_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_NAVIGATE_TOOL_USE_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _BROWSER_NAVIGATE_TOOL_USE_BLOCK_FIELDS,
-            _BROWSER_NAVIGATE_TOOL_USE_BLOCK_ORDERS,
-        )
+    obj._wire = _BROWSER_NAVIGATE_TOOL_USE_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -275,7 +268,7 @@ _BROWSER_NAVIGATE_INPUT_FIELDS: Final[dict[str, int]] = {
     "url": 0,
     "tab_id": 1,
 }
-_BROWSER_NAVIGATE_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_NAVIGATE_INPUT_ORDERS: Final = KeyOrders(_BROWSER_NAVIGATE_INPUT_FIELDS)
 
 
 def decode_browser_navigate_input(data: Any, strict: bool) -> BrowserNavigateInput:
@@ -307,12 +300,7 @@ def decode_browser_navigate_input(data: Any, strict: bool) -> BrowserNavigateInp
     obj.url = url_
     obj.tab_id = tab_id_
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_NAVIGATE_INPUT_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _BROWSER_NAVIGATE_INPUT_FIELDS, _BROWSER_NAVIGATE_INPUT_ORDERS
-        )
+    obj._wire = _BROWSER_NAVIGATE_INPUT_ORDERS[tuple(data)]
     return obj
 
 
@@ -388,7 +376,9 @@ _BROWSER_LIST_TABS_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
     "toolset_name": 4,
     "caller": 5,
 }
-_BROWSER_LIST_TABS_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_LIST_TABS_TOOL_USE_BLOCK_ORDERS: Final = KeyOrders(
+    _BROWSER_LIST_TABS_TOOL_USE_BLOCK_FIELDS
+)
 
 
 def decode_browser_list_tabs_tool_use_block(data: Any, strict: bool) -> BrowserListTabsToolUseBlock:
@@ -450,14 +440,7 @@ def decode_browser_list_tabs_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_LIST_TABS_TOOL_USE_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _BROWSER_LIST_TABS_TOOL_USE_BLOCK_FIELDS,
-            _BROWSER_LIST_TABS_TOOL_USE_BLOCK_ORDERS,
-        )
+    obj._wire = _BROWSER_LIST_TABS_TOOL_USE_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -533,7 +516,7 @@ _BROWSER_NEW_TAB_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
     "toolset_name": 4,
     "caller": 5,
 }
-_BROWSER_NEW_TAB_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_NEW_TAB_TOOL_USE_BLOCK_ORDERS: Final = KeyOrders(_BROWSER_NEW_TAB_TOOL_USE_BLOCK_FIELDS)
 
 
 def decode_browser_new_tab_tool_use_block(data: Any, strict: bool) -> BrowserNewTabToolUseBlock:
@@ -595,14 +578,7 @@ def decode_browser_new_tab_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_NEW_TAB_TOOL_USE_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _BROWSER_NEW_TAB_TOOL_USE_BLOCK_FIELDS,
-            _BROWSER_NEW_TAB_TOOL_USE_BLOCK_ORDERS,
-        )
+    obj._wire = _BROWSER_NEW_TAB_TOOL_USE_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -677,7 +653,9 @@ _BROWSER_SWITCH_TAB_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
     "toolset_name": 4,
     "caller": 5,
 }
-_BROWSER_SWITCH_TAB_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_SWITCH_TAB_TOOL_USE_BLOCK_ORDERS: Final = KeyOrders(
+    _BROWSER_SWITCH_TAB_TOOL_USE_BLOCK_FIELDS
+)
 
 
 def decode_browser_switch_tab_tool_use_block(
@@ -739,14 +717,7 @@ def decode_browser_switch_tab_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_SWITCH_TAB_TOOL_USE_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _BROWSER_SWITCH_TAB_TOOL_USE_BLOCK_FIELDS,
-            _BROWSER_SWITCH_TAB_TOOL_USE_BLOCK_ORDERS,
-        )
+    obj._wire = _BROWSER_SWITCH_TAB_TOOL_USE_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -791,7 +762,7 @@ class BrowserSwitchTabInput(Model):
 _BROWSER_SWITCH_TAB_INPUT_FIELDS: Final[dict[str, int]] = {
     "tab_id": 0,
 }
-_BROWSER_SWITCH_TAB_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_SWITCH_TAB_INPUT_ORDERS: Final = KeyOrders(_BROWSER_SWITCH_TAB_INPUT_FIELDS)
 
 
 def decode_browser_switch_tab_input(data: Any, strict: bool) -> BrowserSwitchTabInput:
@@ -810,12 +781,7 @@ def decode_browser_switch_tab_input(data: Any, strict: bool) -> BrowserSwitchTab
     obj = new_instance(BrowserSwitchTabInput)
     obj.tab_id = tab_id_
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_SWITCH_TAB_INPUT_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _BROWSER_SWITCH_TAB_INPUT_FIELDS, _BROWSER_SWITCH_TAB_INPUT_ORDERS
-        )
+    obj._wire = _BROWSER_SWITCH_TAB_INPUT_ORDERS[tuple(data)]
     return obj
 
 
@@ -890,7 +856,9 @@ _BROWSER_CLOSE_TAB_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
     "toolset_name": 4,
     "caller": 5,
 }
-_BROWSER_CLOSE_TAB_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_CLOSE_TAB_TOOL_USE_BLOCK_ORDERS: Final = KeyOrders(
+    _BROWSER_CLOSE_TAB_TOOL_USE_BLOCK_FIELDS
+)
 
 
 def decode_browser_close_tab_tool_use_block(data: Any, strict: bool) -> BrowserCloseTabToolUseBlock:
@@ -950,14 +918,7 @@ def decode_browser_close_tab_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_CLOSE_TAB_TOOL_USE_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _BROWSER_CLOSE_TAB_TOOL_USE_BLOCK_FIELDS,
-            _BROWSER_CLOSE_TAB_TOOL_USE_BLOCK_ORDERS,
-        )
+    obj._wire = _BROWSER_CLOSE_TAB_TOOL_USE_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -1002,7 +963,7 @@ class BrowserCloseTabInput(Model):
 _BROWSER_CLOSE_TAB_INPUT_FIELDS: Final[dict[str, int]] = {
     "tab_id": 0,
 }
-_BROWSER_CLOSE_TAB_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_CLOSE_TAB_INPUT_ORDERS: Final = KeyOrders(_BROWSER_CLOSE_TAB_INPUT_FIELDS)
 
 
 def decode_browser_close_tab_input(data: Any, strict: bool) -> BrowserCloseTabInput:
@@ -1021,12 +982,7 @@ def decode_browser_close_tab_input(data: Any, strict: bool) -> BrowserCloseTabIn
     obj = new_instance(BrowserCloseTabInput)
     obj.tab_id = tab_id_
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_CLOSE_TAB_INPUT_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _BROWSER_CLOSE_TAB_INPUT_FIELDS, _BROWSER_CLOSE_TAB_INPUT_ORDERS
-        )
+    obj._wire = _BROWSER_CLOSE_TAB_INPUT_ORDERS[tuple(data)]
     return obj
 
 
@@ -1101,7 +1057,9 @@ _BROWSER_READ_PAGE_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
     "toolset_name": 4,
     "caller": 5,
 }
-_BROWSER_READ_PAGE_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_READ_PAGE_TOOL_USE_BLOCK_ORDERS: Final = KeyOrders(
+    _BROWSER_READ_PAGE_TOOL_USE_BLOCK_FIELDS
+)
 
 
 def decode_browser_read_page_tool_use_block(data: Any, strict: bool) -> BrowserReadPageToolUseBlock:
@@ -1161,14 +1119,7 @@ def decode_browser_read_page_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_READ_PAGE_TOOL_USE_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _BROWSER_READ_PAGE_TOOL_USE_BLOCK_FIELDS,
-            _BROWSER_READ_PAGE_TOOL_USE_BLOCK_ORDERS,
-        )
+    obj._wire = _BROWSER_READ_PAGE_TOOL_USE_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -1238,7 +1189,7 @@ _BROWSER_READ_PAGE_INPUT_FIELDS: Final[dict[str, int]] = {
     "ref": 2,
     "tab_id": 3,
 }
-_BROWSER_READ_PAGE_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_READ_PAGE_INPUT_ORDERS: Final = KeyOrders(_BROWSER_READ_PAGE_INPUT_FIELDS)
 
 
 def decode_browser_read_page_input(data: Any, strict: bool) -> BrowserReadPageInput:
@@ -1291,12 +1242,7 @@ def decode_browser_read_page_input(data: Any, strict: bool) -> BrowserReadPageIn
     obj.ref = ref_
     obj.tab_id = tab_id_
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_READ_PAGE_INPUT_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _BROWSER_READ_PAGE_INPUT_FIELDS, _BROWSER_READ_PAGE_INPUT_ORDERS
-        )
+    obj._wire = _BROWSER_READ_PAGE_INPUT_ORDERS[tuple(data)]
     return obj
 
 
@@ -1371,7 +1317,9 @@ _BROWSER_GET_PAGE_TEXT_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
     "toolset_name": 4,
     "caller": 5,
 }
-_BROWSER_GET_PAGE_TEXT_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_GET_PAGE_TEXT_TOOL_USE_BLOCK_ORDERS: Final = KeyOrders(
+    _BROWSER_GET_PAGE_TEXT_TOOL_USE_BLOCK_FIELDS
+)
 
 
 def decode_browser_get_page_text_tool_use_block(
@@ -1433,14 +1381,7 @@ def decode_browser_get_page_text_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_GET_PAGE_TEXT_TOOL_USE_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _BROWSER_GET_PAGE_TEXT_TOOL_USE_BLOCK_FIELDS,
-            _BROWSER_GET_PAGE_TEXT_TOOL_USE_BLOCK_ORDERS,
-        )
+    obj._wire = _BROWSER_GET_PAGE_TEXT_TOOL_USE_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -1486,7 +1427,7 @@ class BrowserGetPageTextInput(Model):
 _BROWSER_GET_PAGE_TEXT_INPUT_FIELDS: Final[dict[str, int]] = {
     "tab_id": 0,
 }
-_BROWSER_GET_PAGE_TEXT_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_GET_PAGE_TEXT_INPUT_ORDERS: Final = KeyOrders(_BROWSER_GET_PAGE_TEXT_INPUT_FIELDS)
 
 
 def decode_browser_get_page_text_input(data: Any, strict: bool) -> BrowserGetPageTextInput:
@@ -1511,12 +1452,7 @@ def decode_browser_get_page_text_input(data: Any, strict: bool) -> BrowserGetPag
     obj = new_instance(BrowserGetPageTextInput)
     obj.tab_id = tab_id_
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_GET_PAGE_TEXT_INPUT_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _BROWSER_GET_PAGE_TEXT_INPUT_FIELDS, _BROWSER_GET_PAGE_TEXT_INPUT_ORDERS
-        )
+    obj._wire = _BROWSER_GET_PAGE_TEXT_INPUT_ORDERS[tuple(data)]
     return obj
 
 
@@ -1591,7 +1527,9 @@ _BROWSER_READ_CONSOLE_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
     "toolset_name": 4,
     "caller": 5,
 }
-_BROWSER_READ_CONSOLE_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_READ_CONSOLE_TOOL_USE_BLOCK_ORDERS: Final = KeyOrders(
+    _BROWSER_READ_CONSOLE_TOOL_USE_BLOCK_FIELDS
+)
 
 
 def decode_browser_read_console_tool_use_block(
@@ -1653,14 +1591,7 @@ def decode_browser_read_console_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_READ_CONSOLE_TOOL_USE_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _BROWSER_READ_CONSOLE_TOOL_USE_BLOCK_FIELDS,
-            _BROWSER_READ_CONSOLE_TOOL_USE_BLOCK_ORDERS,
-        )
+    obj._wire = _BROWSER_READ_CONSOLE_TOOL_USE_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -1706,7 +1637,7 @@ class BrowserReadConsoleInput(Model):
 _BROWSER_READ_CONSOLE_INPUT_FIELDS: Final[dict[str, int]] = {
     "tab_id": 0,
 }
-_BROWSER_READ_CONSOLE_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_READ_CONSOLE_INPUT_ORDERS: Final = KeyOrders(_BROWSER_READ_CONSOLE_INPUT_FIELDS)
 
 
 def decode_browser_read_console_input(data: Any, strict: bool) -> BrowserReadConsoleInput:
@@ -1731,12 +1662,7 @@ def decode_browser_read_console_input(data: Any, strict: bool) -> BrowserReadCon
     obj = new_instance(BrowserReadConsoleInput)
     obj.tab_id = tab_id_
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_READ_CONSOLE_INPUT_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _BROWSER_READ_CONSOLE_INPUT_FIELDS, _BROWSER_READ_CONSOLE_INPUT_ORDERS
-        )
+    obj._wire = _BROWSER_READ_CONSOLE_INPUT_ORDERS[tuple(data)]
     return obj
 
 
@@ -1811,7 +1737,9 @@ _BROWSER_READ_NETWORK_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
     "toolset_name": 4,
     "caller": 5,
 }
-_BROWSER_READ_NETWORK_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_READ_NETWORK_TOOL_USE_BLOCK_ORDERS: Final = KeyOrders(
+    _BROWSER_READ_NETWORK_TOOL_USE_BLOCK_FIELDS
+)
 
 
 def decode_browser_read_network_tool_use_block(
@@ -1873,14 +1801,7 @@ def decode_browser_read_network_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_READ_NETWORK_TOOL_USE_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _BROWSER_READ_NETWORK_TOOL_USE_BLOCK_FIELDS,
-            _BROWSER_READ_NETWORK_TOOL_USE_BLOCK_ORDERS,
-        )
+    obj._wire = _BROWSER_READ_NETWORK_TOOL_USE_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -1926,7 +1847,7 @@ class BrowserReadNetworkInput(Model):
 _BROWSER_READ_NETWORK_INPUT_FIELDS: Final[dict[str, int]] = {
     "tab_id": 0,
 }
-_BROWSER_READ_NETWORK_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_READ_NETWORK_INPUT_ORDERS: Final = KeyOrders(_BROWSER_READ_NETWORK_INPUT_FIELDS)
 
 
 def decode_browser_read_network_input(data: Any, strict: bool) -> BrowserReadNetworkInput:
@@ -1951,12 +1872,7 @@ def decode_browser_read_network_input(data: Any, strict: bool) -> BrowserReadNet
     obj = new_instance(BrowserReadNetworkInput)
     obj.tab_id = tab_id_
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_READ_NETWORK_INPUT_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _BROWSER_READ_NETWORK_INPUT_FIELDS, _BROWSER_READ_NETWORK_INPUT_ORDERS
-        )
+    obj._wire = _BROWSER_READ_NETWORK_INPUT_ORDERS[tuple(data)]
     return obj
 
 
@@ -2031,7 +1947,7 @@ _BROWSER_FIND_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
     "toolset_name": 4,
     "caller": 5,
 }
-_BROWSER_FIND_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_FIND_TOOL_USE_BLOCK_ORDERS: Final = KeyOrders(_BROWSER_FIND_TOOL_USE_BLOCK_FIELDS)
 
 
 def decode_browser_find_tool_use_block(data: Any, strict: bool) -> BrowserFindToolUseBlock:
@@ -2091,12 +2007,7 @@ def decode_browser_find_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_FIND_TOOL_USE_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _BROWSER_FIND_TOOL_USE_BLOCK_FIELDS, _BROWSER_FIND_TOOL_USE_BLOCK_ORDERS
-        )
+    obj._wire = _BROWSER_FIND_TOOL_USE_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -2147,7 +2058,7 @@ _BROWSER_FIND_INPUT_FIELDS: Final[dict[str, int]] = {
     "query": 0,
     "tab_id": 1,
 }
-_BROWSER_FIND_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_FIND_INPUT_ORDERS: Final = KeyOrders(_BROWSER_FIND_INPUT_FIELDS)
 
 
 def decode_browser_find_input(data: Any, strict: bool) -> BrowserFindInput:
@@ -2179,10 +2090,7 @@ def decode_browser_find_input(data: Any, strict: bool) -> BrowserFindInput:
     obj.query = query_
     obj.tab_id = tab_id_
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_FIND_INPUT_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(tuple(data), _BROWSER_FIND_INPUT_FIELDS, _BROWSER_FIND_INPUT_ORDERS)
+    obj._wire = _BROWSER_FIND_INPUT_ORDERS[tuple(data)]
     return obj
 
 
@@ -2257,7 +2165,9 @@ _BROWSER_FORM_INPUT_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
     "toolset_name": 4,
     "caller": 5,
 }
-_BROWSER_FORM_INPUT_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_FORM_INPUT_TOOL_USE_BLOCK_ORDERS: Final = KeyOrders(
+    _BROWSER_FORM_INPUT_TOOL_USE_BLOCK_FIELDS
+)
 
 
 def decode_browser_form_input_tool_use_block(
@@ -2319,14 +2229,7 @@ def decode_browser_form_input_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_FORM_INPUT_TOOL_USE_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _BROWSER_FORM_INPUT_TOOL_USE_BLOCK_FIELDS,
-            _BROWSER_FORM_INPUT_TOOL_USE_BLOCK_ORDERS,
-        )
+    obj._wire = _BROWSER_FORM_INPUT_TOOL_USE_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -2387,7 +2290,7 @@ _BROWSER_FORM_INPUT_INPUT_FIELDS: Final[dict[str, int]] = {
     "value": 1,
     "tab_id": 2,
 }
-_BROWSER_FORM_INPUT_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_FORM_INPUT_INPUT_ORDERS: Final = KeyOrders(_BROWSER_FORM_INPUT_INPUT_FIELDS)
 
 
 def decode_browser_form_input_input(data: Any, strict: bool) -> BrowserFormInputInput:
@@ -2429,12 +2332,7 @@ def decode_browser_form_input_input(data: Any, strict: bool) -> BrowserFormInput
     obj.value = value_
     obj.tab_id = tab_id_
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_FORM_INPUT_INPUT_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _BROWSER_FORM_INPUT_INPUT_FIELDS, _BROWSER_FORM_INPUT_INPUT_ORDERS
-        )
+    obj._wire = _BROWSER_FORM_INPUT_INPUT_ORDERS[tuple(data)]
     return obj
 
 
@@ -2482,7 +2380,7 @@ _BROWSER_REF_TARGET_FIELDS: Final[dict[str, int]] = {
     "type": 0,
     "ref": 1,
 }
-_BROWSER_REF_TARGET_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_REF_TARGET_ORDERS: Final = KeyOrders(_BROWSER_REF_TARGET_FIELDS)
 
 
 def decode_browser_ref_target(data: Any, strict: bool) -> BrowserRefTarget:
@@ -2509,10 +2407,7 @@ def decode_browser_ref_target_after_tag(data: Any, strict: bool) -> BrowserRefTa
     obj.type = "ref"
     obj.ref = ref_
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_REF_TARGET_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(tuple(data), _BROWSER_REF_TARGET_FIELDS, _BROWSER_REF_TARGET_ORDERS)
+    obj._wire = _BROWSER_REF_TARGET_ORDERS[tuple(data)]
     return obj
 
 
@@ -2587,7 +2482,9 @@ _BROWSER_FILE_UPLOAD_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
     "toolset_name": 4,
     "caller": 5,
 }
-_BROWSER_FILE_UPLOAD_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_FILE_UPLOAD_TOOL_USE_BLOCK_ORDERS: Final = KeyOrders(
+    _BROWSER_FILE_UPLOAD_TOOL_USE_BLOCK_FIELDS
+)
 
 
 def decode_browser_file_upload_tool_use_block(
@@ -2649,14 +2546,7 @@ def decode_browser_file_upload_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_FILE_UPLOAD_TOOL_USE_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _BROWSER_FILE_UPLOAD_TOOL_USE_BLOCK_FIELDS,
-            _BROWSER_FILE_UPLOAD_TOOL_USE_BLOCK_ORDERS,
-        )
+    obj._wire = _BROWSER_FILE_UPLOAD_TOOL_USE_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -2727,7 +2617,7 @@ _BROWSER_FILE_UPLOAD_INPUT_FIELDS: Final[dict[str, int]] = {
     "paths": 2,
     "tab_id": 3,
 }
-_BROWSER_FILE_UPLOAD_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_FILE_UPLOAD_INPUT_ORDERS: Final = KeyOrders(_BROWSER_FILE_UPLOAD_INPUT_FIELDS)
 
 
 def decode_browser_file_upload_input(data: Any, strict: bool) -> BrowserFileUploadInput:
@@ -2792,12 +2682,7 @@ def decode_browser_file_upload_input(data: Any, strict: bool) -> BrowserFileUplo
     obj.paths = paths_
     obj.tab_id = tab_id_
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_FILE_UPLOAD_INPUT_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _BROWSER_FILE_UPLOAD_INPUT_FIELDS, _BROWSER_FILE_UPLOAD_INPUT_ORDERS
-        )
+    obj._wire = _BROWSER_FILE_UPLOAD_INPUT_ORDERS[tuple(data)]
     return obj
 
 
@@ -2872,7 +2757,9 @@ _BROWSER_SCROLL_TO_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
     "toolset_name": 4,
     "caller": 5,
 }
-_BROWSER_SCROLL_TO_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_SCROLL_TO_TOOL_USE_BLOCK_ORDERS: Final = KeyOrders(
+    _BROWSER_SCROLL_TO_TOOL_USE_BLOCK_FIELDS
+)
 
 
 def decode_browser_scroll_to_tool_use_block(data: Any, strict: bool) -> BrowserScrollToToolUseBlock:
@@ -2932,14 +2819,7 @@ def decode_browser_scroll_to_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_SCROLL_TO_TOOL_USE_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _BROWSER_SCROLL_TO_TOOL_USE_BLOCK_FIELDS,
-            _BROWSER_SCROLL_TO_TOOL_USE_BLOCK_ORDERS,
-        )
+    obj._wire = _BROWSER_SCROLL_TO_TOOL_USE_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -2994,7 +2874,7 @@ _BROWSER_SCROLL_TO_INPUT_FIELDS: Final[dict[str, int]] = {
     "target": 0,
     "tab_id": 1,
 }
-_BROWSER_SCROLL_TO_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_SCROLL_TO_INPUT_ORDERS: Final = KeyOrders(_BROWSER_SCROLL_TO_INPUT_FIELDS)
 
 
 def decode_browser_scroll_to_input(data: Any, strict: bool) -> BrowserScrollToInput:
@@ -3028,12 +2908,7 @@ def decode_browser_scroll_to_input(data: Any, strict: bool) -> BrowserScrollToIn
     obj.target = target_
     obj.tab_id = tab_id_
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_SCROLL_TO_INPUT_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _BROWSER_SCROLL_TO_INPUT_FIELDS, _BROWSER_SCROLL_TO_INPUT_ORDERS
-        )
+    obj._wire = _BROWSER_SCROLL_TO_INPUT_ORDERS[tuple(data)]
     return obj
 
 
@@ -3108,7 +2983,9 @@ _BROWSER_SCREENSHOT_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
     "toolset_name": 4,
     "caller": 5,
 }
-_BROWSER_SCREENSHOT_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_SCREENSHOT_TOOL_USE_BLOCK_ORDERS: Final = KeyOrders(
+    _BROWSER_SCREENSHOT_TOOL_USE_BLOCK_FIELDS
+)
 
 
 def decode_browser_screenshot_tool_use_block(
@@ -3170,14 +3047,7 @@ def decode_browser_screenshot_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_SCREENSHOT_TOOL_USE_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _BROWSER_SCREENSHOT_TOOL_USE_BLOCK_FIELDS,
-            _BROWSER_SCREENSHOT_TOOL_USE_BLOCK_ORDERS,
-        )
+    obj._wire = _BROWSER_SCREENSHOT_TOOL_USE_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -3223,7 +3093,7 @@ class BrowserScreenshotInput(Model):
 _BROWSER_SCREENSHOT_INPUT_FIELDS: Final[dict[str, int]] = {
     "tab_id": 0,
 }
-_BROWSER_SCREENSHOT_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_SCREENSHOT_INPUT_ORDERS: Final = KeyOrders(_BROWSER_SCREENSHOT_INPUT_FIELDS)
 
 
 def decode_browser_screenshot_input(data: Any, strict: bool) -> BrowserScreenshotInput:
@@ -3248,12 +3118,7 @@ def decode_browser_screenshot_input(data: Any, strict: bool) -> BrowserScreensho
     obj = new_instance(BrowserScreenshotInput)
     obj.tab_id = tab_id_
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_SCREENSHOT_INPUT_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _BROWSER_SCREENSHOT_INPUT_FIELDS, _BROWSER_SCREENSHOT_INPUT_ORDERS
-        )
+    obj._wire = _BROWSER_SCREENSHOT_INPUT_ORDERS[tuple(data)]
     return obj
 
 
@@ -3328,7 +3193,7 @@ _BROWSER_ZOOM_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
     "toolset_name": 4,
     "caller": 5,
 }
-_BROWSER_ZOOM_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_ZOOM_TOOL_USE_BLOCK_ORDERS: Final = KeyOrders(_BROWSER_ZOOM_TOOL_USE_BLOCK_FIELDS)
 
 
 def decode_browser_zoom_tool_use_block(data: Any, strict: bool) -> BrowserZoomToolUseBlock:
@@ -3388,12 +3253,7 @@ def decode_browser_zoom_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_ZOOM_TOOL_USE_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _BROWSER_ZOOM_TOOL_USE_BLOCK_FIELDS, _BROWSER_ZOOM_TOOL_USE_BLOCK_ORDERS
-        )
+    obj._wire = _BROWSER_ZOOM_TOOL_USE_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -3446,7 +3306,7 @@ _BROWSER_ZOOM_INPUT_FIELDS: Final[dict[str, int]] = {
     "region": 0,
     "tab_id": 1,
 }
-_BROWSER_ZOOM_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_ZOOM_INPUT_ORDERS: Final = KeyOrders(_BROWSER_ZOOM_INPUT_FIELDS)
 
 
 def decode_browser_zoom_input(data: Any, strict: bool) -> BrowserZoomInput:
@@ -3486,10 +3346,7 @@ def decode_browser_zoom_input(data: Any, strict: bool) -> BrowserZoomInput:
     obj.region = region_
     obj.tab_id = tab_id_
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_ZOOM_INPUT_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(tuple(data), _BROWSER_ZOOM_INPUT_FIELDS, _BROWSER_ZOOM_INPUT_ORDERS)
+    obj._wire = _BROWSER_ZOOM_INPUT_ORDERS[tuple(data)]
     return obj
 
 
@@ -3564,7 +3421,9 @@ _BROWSER_LEFT_CLICK_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
     "toolset_name": 4,
     "caller": 5,
 }
-_BROWSER_LEFT_CLICK_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_LEFT_CLICK_TOOL_USE_BLOCK_ORDERS: Final = KeyOrders(
+    _BROWSER_LEFT_CLICK_TOOL_USE_BLOCK_FIELDS
+)
 
 
 def decode_browser_left_click_tool_use_block(
@@ -3626,14 +3485,7 @@ def decode_browser_left_click_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_LEFT_CLICK_TOOL_USE_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _BROWSER_LEFT_CLICK_TOOL_USE_BLOCK_FIELDS,
-            _BROWSER_LEFT_CLICK_TOOL_USE_BLOCK_ORDERS,
-        )
+    obj._wire = _BROWSER_LEFT_CLICK_TOOL_USE_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -3696,7 +3548,7 @@ _BROWSER_LEFT_CLICK_INPUT_FIELDS: Final[dict[str, int]] = {
     "modifiers": 1,
     "tab_id": 2,
 }
-_BROWSER_LEFT_CLICK_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_LEFT_CLICK_INPUT_ORDERS: Final = KeyOrders(_BROWSER_LEFT_CLICK_INPUT_FIELDS)
 
 
 def decode_browser_left_click_input(data: Any, strict: bool) -> BrowserLeftClickInput:
@@ -3741,12 +3593,7 @@ def decode_browser_left_click_input(data: Any, strict: bool) -> BrowserLeftClick
     obj.modifiers = modifiers_
     obj.tab_id = tab_id_
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_LEFT_CLICK_INPUT_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _BROWSER_LEFT_CLICK_INPUT_FIELDS, _BROWSER_LEFT_CLICK_INPUT_ORDERS
-        )
+    obj._wire = _BROWSER_LEFT_CLICK_INPUT_ORDERS[tuple(data)]
     return obj
 
 
@@ -3802,7 +3649,7 @@ _BROWSER_COORDINATE_TARGET_FIELDS: Final[dict[str, int]] = {
     "x": 1,
     "y": 2,
 }
-_BROWSER_COORDINATE_TARGET_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_COORDINATE_TARGET_ORDERS: Final = KeyOrders(_BROWSER_COORDINATE_TARGET_FIELDS)
 
 
 def decode_browser_coordinate_target(data: Any, strict: bool) -> BrowserCoordinateTarget:
@@ -3833,12 +3680,7 @@ def decode_browser_coordinate_target_after_tag(data: Any, strict: bool) -> Brows
     obj.x = x_
     obj.y = y_
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_COORDINATE_TARGET_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _BROWSER_COORDINATE_TARGET_FIELDS, _BROWSER_COORDINATE_TARGET_ORDERS
-        )
+    obj._wire = _BROWSER_COORDINATE_TARGET_ORDERS[tuple(data)]
     return obj
 
 
@@ -3913,7 +3755,9 @@ _BROWSER_RIGHT_CLICK_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
     "toolset_name": 4,
     "caller": 5,
 }
-_BROWSER_RIGHT_CLICK_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_RIGHT_CLICK_TOOL_USE_BLOCK_ORDERS: Final = KeyOrders(
+    _BROWSER_RIGHT_CLICK_TOOL_USE_BLOCK_FIELDS
+)
 
 
 def decode_browser_right_click_tool_use_block(
@@ -3975,14 +3819,7 @@ def decode_browser_right_click_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_RIGHT_CLICK_TOOL_USE_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _BROWSER_RIGHT_CLICK_TOOL_USE_BLOCK_FIELDS,
-            _BROWSER_RIGHT_CLICK_TOOL_USE_BLOCK_ORDERS,
-        )
+    obj._wire = _BROWSER_RIGHT_CLICK_TOOL_USE_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -4045,7 +3882,7 @@ _BROWSER_RIGHT_CLICK_INPUT_FIELDS: Final[dict[str, int]] = {
     "modifiers": 1,
     "tab_id": 2,
 }
-_BROWSER_RIGHT_CLICK_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_RIGHT_CLICK_INPUT_ORDERS: Final = KeyOrders(_BROWSER_RIGHT_CLICK_INPUT_FIELDS)
 
 
 def decode_browser_right_click_input(data: Any, strict: bool) -> BrowserRightClickInput:
@@ -4090,12 +3927,7 @@ def decode_browser_right_click_input(data: Any, strict: bool) -> BrowserRightCli
     obj.modifiers = modifiers_
     obj.tab_id = tab_id_
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_RIGHT_CLICK_INPUT_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _BROWSER_RIGHT_CLICK_INPUT_FIELDS, _BROWSER_RIGHT_CLICK_INPUT_ORDERS
-        )
+    obj._wire = _BROWSER_RIGHT_CLICK_INPUT_ORDERS[tuple(data)]
     return obj
 
 
@@ -4170,7 +4002,9 @@ _BROWSER_MIDDLE_CLICK_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
     "toolset_name": 4,
     "caller": 5,
 }
-_BROWSER_MIDDLE_CLICK_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_MIDDLE_CLICK_TOOL_USE_BLOCK_ORDERS: Final = KeyOrders(
+    _BROWSER_MIDDLE_CLICK_TOOL_USE_BLOCK_FIELDS
+)
 
 
 def decode_browser_middle_click_tool_use_block(
@@ -4232,14 +4066,7 @@ def decode_browser_middle_click_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_MIDDLE_CLICK_TOOL_USE_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _BROWSER_MIDDLE_CLICK_TOOL_USE_BLOCK_FIELDS,
-            _BROWSER_MIDDLE_CLICK_TOOL_USE_BLOCK_ORDERS,
-        )
+    obj._wire = _BROWSER_MIDDLE_CLICK_TOOL_USE_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -4302,7 +4129,7 @@ _BROWSER_MIDDLE_CLICK_INPUT_FIELDS: Final[dict[str, int]] = {
     "modifiers": 1,
     "tab_id": 2,
 }
-_BROWSER_MIDDLE_CLICK_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_MIDDLE_CLICK_INPUT_ORDERS: Final = KeyOrders(_BROWSER_MIDDLE_CLICK_INPUT_FIELDS)
 
 
 def decode_browser_middle_click_input(data: Any, strict: bool) -> BrowserMiddleClickInput:
@@ -4347,12 +4174,7 @@ def decode_browser_middle_click_input(data: Any, strict: bool) -> BrowserMiddleC
     obj.modifiers = modifiers_
     obj.tab_id = tab_id_
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_MIDDLE_CLICK_INPUT_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _BROWSER_MIDDLE_CLICK_INPUT_FIELDS, _BROWSER_MIDDLE_CLICK_INPUT_ORDERS
-        )
+    obj._wire = _BROWSER_MIDDLE_CLICK_INPUT_ORDERS[tuple(data)]
     return obj
 
 
@@ -4427,7 +4249,9 @@ _BROWSER_DOUBLE_CLICK_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
     "toolset_name": 4,
     "caller": 5,
 }
-_BROWSER_DOUBLE_CLICK_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_DOUBLE_CLICK_TOOL_USE_BLOCK_ORDERS: Final = KeyOrders(
+    _BROWSER_DOUBLE_CLICK_TOOL_USE_BLOCK_FIELDS
+)
 
 
 def decode_browser_double_click_tool_use_block(
@@ -4489,14 +4313,7 @@ def decode_browser_double_click_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_DOUBLE_CLICK_TOOL_USE_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _BROWSER_DOUBLE_CLICK_TOOL_USE_BLOCK_FIELDS,
-            _BROWSER_DOUBLE_CLICK_TOOL_USE_BLOCK_ORDERS,
-        )
+    obj._wire = _BROWSER_DOUBLE_CLICK_TOOL_USE_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -4559,7 +4376,7 @@ _BROWSER_DOUBLE_CLICK_INPUT_FIELDS: Final[dict[str, int]] = {
     "modifiers": 1,
     "tab_id": 2,
 }
-_BROWSER_DOUBLE_CLICK_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_DOUBLE_CLICK_INPUT_ORDERS: Final = KeyOrders(_BROWSER_DOUBLE_CLICK_INPUT_FIELDS)
 
 
 def decode_browser_double_click_input(data: Any, strict: bool) -> BrowserDoubleClickInput:
@@ -4604,12 +4421,7 @@ def decode_browser_double_click_input(data: Any, strict: bool) -> BrowserDoubleC
     obj.modifiers = modifiers_
     obj.tab_id = tab_id_
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_DOUBLE_CLICK_INPUT_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _BROWSER_DOUBLE_CLICK_INPUT_FIELDS, _BROWSER_DOUBLE_CLICK_INPUT_ORDERS
-        )
+    obj._wire = _BROWSER_DOUBLE_CLICK_INPUT_ORDERS[tuple(data)]
     return obj
 
 
@@ -4684,7 +4496,9 @@ _BROWSER_TRIPLE_CLICK_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
     "toolset_name": 4,
     "caller": 5,
 }
-_BROWSER_TRIPLE_CLICK_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_TRIPLE_CLICK_TOOL_USE_BLOCK_ORDERS: Final = KeyOrders(
+    _BROWSER_TRIPLE_CLICK_TOOL_USE_BLOCK_FIELDS
+)
 
 
 def decode_browser_triple_click_tool_use_block(
@@ -4746,14 +4560,7 @@ def decode_browser_triple_click_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_TRIPLE_CLICK_TOOL_USE_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _BROWSER_TRIPLE_CLICK_TOOL_USE_BLOCK_FIELDS,
-            _BROWSER_TRIPLE_CLICK_TOOL_USE_BLOCK_ORDERS,
-        )
+    obj._wire = _BROWSER_TRIPLE_CLICK_TOOL_USE_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -4816,7 +4623,7 @@ _BROWSER_TRIPLE_CLICK_INPUT_FIELDS: Final[dict[str, int]] = {
     "modifiers": 1,
     "tab_id": 2,
 }
-_BROWSER_TRIPLE_CLICK_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_TRIPLE_CLICK_INPUT_ORDERS: Final = KeyOrders(_BROWSER_TRIPLE_CLICK_INPUT_FIELDS)
 
 
 def decode_browser_triple_click_input(data: Any, strict: bool) -> BrowserTripleClickInput:
@@ -4861,12 +4668,7 @@ def decode_browser_triple_click_input(data: Any, strict: bool) -> BrowserTripleC
     obj.modifiers = modifiers_
     obj.tab_id = tab_id_
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_TRIPLE_CLICK_INPUT_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _BROWSER_TRIPLE_CLICK_INPUT_FIELDS, _BROWSER_TRIPLE_CLICK_INPUT_ORDERS
-        )
+    obj._wire = _BROWSER_TRIPLE_CLICK_INPUT_ORDERS[tuple(data)]
     return obj
 
 
@@ -4941,7 +4743,7 @@ _BROWSER_HOVER_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
     "toolset_name": 4,
     "caller": 5,
 }
-_BROWSER_HOVER_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_HOVER_TOOL_USE_BLOCK_ORDERS: Final = KeyOrders(_BROWSER_HOVER_TOOL_USE_BLOCK_FIELDS)
 
 
 def decode_browser_hover_tool_use_block(data: Any, strict: bool) -> BrowserHoverToolUseBlock:
@@ -5001,12 +4803,7 @@ def decode_browser_hover_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_HOVER_TOOL_USE_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _BROWSER_HOVER_TOOL_USE_BLOCK_FIELDS, _BROWSER_HOVER_TOOL_USE_BLOCK_ORDERS
-        )
+    obj._wire = _BROWSER_HOVER_TOOL_USE_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -5059,7 +4856,7 @@ _BROWSER_HOVER_INPUT_FIELDS: Final[dict[str, int]] = {
     "target": 0,
     "tab_id": 1,
 }
-_BROWSER_HOVER_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_HOVER_INPUT_ORDERS: Final = KeyOrders(_BROWSER_HOVER_INPUT_FIELDS)
 
 
 def decode_browser_hover_input(data: Any, strict: bool) -> BrowserHoverInput:
@@ -5093,12 +4890,7 @@ def decode_browser_hover_input(data: Any, strict: bool) -> BrowserHoverInput:
     obj.target = target_
     obj.tab_id = tab_id_
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_HOVER_INPUT_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _BROWSER_HOVER_INPUT_FIELDS, _BROWSER_HOVER_INPUT_ORDERS
-        )
+    obj._wire = _BROWSER_HOVER_INPUT_ORDERS[tuple(data)]
     return obj
 
 
@@ -5173,7 +4965,9 @@ _BROWSER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
     "toolset_name": 4,
     "caller": 5,
 }
-_BROWSER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_ORDERS: Final = KeyOrders(
+    _BROWSER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_FIELDS
+)
 
 
 def decode_browser_left_click_drag_tool_use_block(
@@ -5235,14 +5029,7 @@ def decode_browser_left_click_drag_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _BROWSER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_FIELDS,
-            _BROWSER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_ORDERS,
-        )
+    obj._wire = _BROWSER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -5303,7 +5090,7 @@ _BROWSER_LEFT_CLICK_DRAG_INPUT_FIELDS: Final[dict[str, int]] = {
     "target": 1,
     "tab_id": 2,
 }
-_BROWSER_LEFT_CLICK_DRAG_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_LEFT_CLICK_DRAG_INPUT_ORDERS: Final = KeyOrders(_BROWSER_LEFT_CLICK_DRAG_INPUT_FIELDS)
 
 
 def decode_browser_left_click_drag_input(data: Any, strict: bool) -> BrowserLeftClickDragInput:
@@ -5343,14 +5130,7 @@ def decode_browser_left_click_drag_input(data: Any, strict: bool) -> BrowserLeft
     obj.target = target_
     obj.tab_id = tab_id_
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_LEFT_CLICK_DRAG_INPUT_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _BROWSER_LEFT_CLICK_DRAG_INPUT_FIELDS,
-            _BROWSER_LEFT_CLICK_DRAG_INPUT_ORDERS,
-        )
+    obj._wire = _BROWSER_LEFT_CLICK_DRAG_INPUT_ORDERS[tuple(data)]
     return obj
 
 
@@ -5425,7 +5205,9 @@ _BROWSER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
     "toolset_name": 4,
     "caller": 5,
 }
-_BROWSER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_ORDERS: Final = KeyOrders(
+    _BROWSER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_FIELDS
+)
 
 
 def decode_browser_left_mouse_down_tool_use_block(
@@ -5487,14 +5269,7 @@ def decode_browser_left_mouse_down_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _BROWSER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_FIELDS,
-            _BROWSER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_ORDERS,
-        )
+    obj._wire = _BROWSER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -5549,7 +5324,7 @@ _BROWSER_LEFT_MOUSE_DOWN_INPUT_FIELDS: Final[dict[str, int]] = {
     "target": 0,
     "tab_id": 1,
 }
-_BROWSER_LEFT_MOUSE_DOWN_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_LEFT_MOUSE_DOWN_INPUT_ORDERS: Final = KeyOrders(_BROWSER_LEFT_MOUSE_DOWN_INPUT_FIELDS)
 
 
 def decode_browser_left_mouse_down_input(data: Any, strict: bool) -> BrowserLeftMouseDownInput:
@@ -5583,14 +5358,7 @@ def decode_browser_left_mouse_down_input(data: Any, strict: bool) -> BrowserLeft
     obj.target = target_
     obj.tab_id = tab_id_
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_LEFT_MOUSE_DOWN_INPUT_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _BROWSER_LEFT_MOUSE_DOWN_INPUT_FIELDS,
-            _BROWSER_LEFT_MOUSE_DOWN_INPUT_ORDERS,
-        )
+    obj._wire = _BROWSER_LEFT_MOUSE_DOWN_INPUT_ORDERS[tuple(data)]
     return obj
 
 
@@ -5665,7 +5433,9 @@ _BROWSER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
     "toolset_name": 4,
     "caller": 5,
 }
-_BROWSER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_ORDERS: Final = KeyOrders(
+    _BROWSER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_FIELDS
+)
 
 
 def decode_browser_left_mouse_up_tool_use_block(
@@ -5727,14 +5497,7 @@ def decode_browser_left_mouse_up_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _BROWSER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_FIELDS,
-            _BROWSER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_ORDERS,
-        )
+    obj._wire = _BROWSER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -5789,7 +5552,7 @@ _BROWSER_LEFT_MOUSE_UP_INPUT_FIELDS: Final[dict[str, int]] = {
     "target": 0,
     "tab_id": 1,
 }
-_BROWSER_LEFT_MOUSE_UP_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_LEFT_MOUSE_UP_INPUT_ORDERS: Final = KeyOrders(_BROWSER_LEFT_MOUSE_UP_INPUT_FIELDS)
 
 
 def decode_browser_left_mouse_up_input(data: Any, strict: bool) -> BrowserLeftMouseUpInput:
@@ -5823,12 +5586,7 @@ def decode_browser_left_mouse_up_input(data: Any, strict: bool) -> BrowserLeftMo
     obj.target = target_
     obj.tab_id = tab_id_
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_LEFT_MOUSE_UP_INPUT_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _BROWSER_LEFT_MOUSE_UP_INPUT_FIELDS, _BROWSER_LEFT_MOUSE_UP_INPUT_ORDERS
-        )
+    obj._wire = _BROWSER_LEFT_MOUSE_UP_INPUT_ORDERS[tuple(data)]
     return obj
 
 
@@ -5903,7 +5661,9 @@ _BROWSER_MOUSE_MOVE_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
     "toolset_name": 4,
     "caller": 5,
 }
-_BROWSER_MOUSE_MOVE_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_MOUSE_MOVE_TOOL_USE_BLOCK_ORDERS: Final = KeyOrders(
+    _BROWSER_MOUSE_MOVE_TOOL_USE_BLOCK_FIELDS
+)
 
 
 def decode_browser_mouse_move_tool_use_block(
@@ -5965,14 +5725,7 @@ def decode_browser_mouse_move_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_MOUSE_MOVE_TOOL_USE_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _BROWSER_MOUSE_MOVE_TOOL_USE_BLOCK_FIELDS,
-            _BROWSER_MOUSE_MOVE_TOOL_USE_BLOCK_ORDERS,
-        )
+    obj._wire = _BROWSER_MOUSE_MOVE_TOOL_USE_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -6027,7 +5780,7 @@ _BROWSER_MOUSE_MOVE_INPUT_FIELDS: Final[dict[str, int]] = {
     "target": 0,
     "tab_id": 1,
 }
-_BROWSER_MOUSE_MOVE_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_MOUSE_MOVE_INPUT_ORDERS: Final = KeyOrders(_BROWSER_MOUSE_MOVE_INPUT_FIELDS)
 
 
 def decode_browser_mouse_move_input(data: Any, strict: bool) -> BrowserMouseMoveInput:
@@ -6061,12 +5814,7 @@ def decode_browser_mouse_move_input(data: Any, strict: bool) -> BrowserMouseMove
     obj.target = target_
     obj.tab_id = tab_id_
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_MOUSE_MOVE_INPUT_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _BROWSER_MOUSE_MOVE_INPUT_FIELDS, _BROWSER_MOUSE_MOVE_INPUT_ORDERS
-        )
+    obj._wire = _BROWSER_MOUSE_MOVE_INPUT_ORDERS[tuple(data)]
     return obj
 
 
@@ -6141,7 +5889,7 @@ _BROWSER_SCROLL_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
     "toolset_name": 4,
     "caller": 5,
 }
-_BROWSER_SCROLL_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_SCROLL_TOOL_USE_BLOCK_ORDERS: Final = KeyOrders(_BROWSER_SCROLL_TOOL_USE_BLOCK_FIELDS)
 
 
 def decode_browser_scroll_tool_use_block(data: Any, strict: bool) -> BrowserScrollToolUseBlock:
@@ -6201,14 +5949,7 @@ def decode_browser_scroll_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_SCROLL_TOOL_USE_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _BROWSER_SCROLL_TOOL_USE_BLOCK_FIELDS,
-            _BROWSER_SCROLL_TOOL_USE_BLOCK_ORDERS,
-        )
+    obj._wire = _BROWSER_SCROLL_TOOL_USE_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -6277,7 +6018,7 @@ _BROWSER_SCROLL_INPUT_FIELDS: Final[dict[str, int]] = {
     "scroll_amount": 2,
     "tab_id": 3,
 }
-_BROWSER_SCROLL_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_SCROLL_INPUT_ORDERS: Final = KeyOrders(_BROWSER_SCROLL_INPUT_FIELDS)
 
 
 def decode_browser_scroll_input(data: Any, strict: bool) -> BrowserScrollInput:
@@ -6330,12 +6071,7 @@ def decode_browser_scroll_input(data: Any, strict: bool) -> BrowserScrollInput:
     obj.scroll_amount = scroll_amount_
     obj.tab_id = tab_id_
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_SCROLL_INPUT_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _BROWSER_SCROLL_INPUT_FIELDS, _BROWSER_SCROLL_INPUT_ORDERS
-        )
+    obj._wire = _BROWSER_SCROLL_INPUT_ORDERS[tuple(data)]
     return obj
 
 
@@ -6410,7 +6146,7 @@ _BROWSER_TYPE_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
     "toolset_name": 4,
     "caller": 5,
 }
-_BROWSER_TYPE_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_TYPE_TOOL_USE_BLOCK_ORDERS: Final = KeyOrders(_BROWSER_TYPE_TOOL_USE_BLOCK_FIELDS)
 
 
 def decode_browser_type_tool_use_block(data: Any, strict: bool) -> BrowserTypeToolUseBlock:
@@ -6470,12 +6206,7 @@ def decode_browser_type_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_TYPE_TOOL_USE_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _BROWSER_TYPE_TOOL_USE_BLOCK_FIELDS, _BROWSER_TYPE_TOOL_USE_BLOCK_ORDERS
-        )
+    obj._wire = _BROWSER_TYPE_TOOL_USE_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -6526,7 +6257,7 @@ _BROWSER_TYPE_INPUT_FIELDS: Final[dict[str, int]] = {
     "text": 0,
     "tab_id": 1,
 }
-_BROWSER_TYPE_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_TYPE_INPUT_ORDERS: Final = KeyOrders(_BROWSER_TYPE_INPUT_FIELDS)
 
 
 def decode_browser_type_input(data: Any, strict: bool) -> BrowserTypeInput:
@@ -6558,10 +6289,7 @@ def decode_browser_type_input(data: Any, strict: bool) -> BrowserTypeInput:
     obj.text = text_
     obj.tab_id = tab_id_
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_TYPE_INPUT_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(tuple(data), _BROWSER_TYPE_INPUT_FIELDS, _BROWSER_TYPE_INPUT_ORDERS)
+    obj._wire = _BROWSER_TYPE_INPUT_ORDERS[tuple(data)]
     return obj
 
 
@@ -6636,7 +6364,7 @@ _BROWSER_KEY_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
     "toolset_name": 4,
     "caller": 5,
 }
-_BROWSER_KEY_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_KEY_TOOL_USE_BLOCK_ORDERS: Final = KeyOrders(_BROWSER_KEY_TOOL_USE_BLOCK_FIELDS)
 
 
 def decode_browser_key_tool_use_block(data: Any, strict: bool) -> BrowserKeyToolUseBlock:
@@ -6694,12 +6422,7 @@ def decode_browser_key_tool_use_block_after_tag(data: Any, strict: bool) -> Brow
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_KEY_TOOL_USE_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _BROWSER_KEY_TOOL_USE_BLOCK_FIELDS, _BROWSER_KEY_TOOL_USE_BLOCK_ORDERS
-        )
+    obj._wire = _BROWSER_KEY_TOOL_USE_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -6758,7 +6481,7 @@ _BROWSER_KEY_INPUT_FIELDS: Final[dict[str, int]] = {
     "repeat": 1,
     "tab_id": 2,
 }
-_BROWSER_KEY_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_KEY_INPUT_ORDERS: Final = KeyOrders(_BROWSER_KEY_INPUT_FIELDS)
 
 
 def decode_browser_key_input(data: Any, strict: bool) -> BrowserKeyInput:
@@ -6799,10 +6522,7 @@ def decode_browser_key_input(data: Any, strict: bool) -> BrowserKeyInput:
     obj.repeat = repeat_
     obj.tab_id = tab_id_
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_KEY_INPUT_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(tuple(data), _BROWSER_KEY_INPUT_FIELDS, _BROWSER_KEY_INPUT_ORDERS)
+    obj._wire = _BROWSER_KEY_INPUT_ORDERS[tuple(data)]
     return obj
 
 
@@ -6877,7 +6597,7 @@ _BROWSER_HOLD_KEY_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
     "toolset_name": 4,
     "caller": 5,
 }
-_BROWSER_HOLD_KEY_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_HOLD_KEY_TOOL_USE_BLOCK_ORDERS: Final = KeyOrders(_BROWSER_HOLD_KEY_TOOL_USE_BLOCK_FIELDS)
 
 
 def decode_browser_hold_key_tool_use_block(data: Any, strict: bool) -> BrowserHoldKeyToolUseBlock:
@@ -6937,14 +6657,7 @@ def decode_browser_hold_key_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_HOLD_KEY_TOOL_USE_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _BROWSER_HOLD_KEY_TOOL_USE_BLOCK_FIELDS,
-            _BROWSER_HOLD_KEY_TOOL_USE_BLOCK_ORDERS,
-        )
+    obj._wire = _BROWSER_HOLD_KEY_TOOL_USE_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -7003,7 +6716,7 @@ _BROWSER_HOLD_KEY_INPUT_FIELDS: Final[dict[str, int]] = {
     "text": 1,
     "tab_id": 2,
 }
-_BROWSER_HOLD_KEY_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_HOLD_KEY_INPUT_ORDERS: Final = KeyOrders(_BROWSER_HOLD_KEY_INPUT_FIELDS)
 
 
 def decode_browser_hold_key_input(data: Any, strict: bool) -> BrowserHoldKeyInput:
@@ -7039,12 +6752,7 @@ def decode_browser_hold_key_input(data: Any, strict: bool) -> BrowserHoldKeyInpu
     obj.text = text_
     obj.tab_id = tab_id_
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_HOLD_KEY_INPUT_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _BROWSER_HOLD_KEY_INPUT_FIELDS, _BROWSER_HOLD_KEY_INPUT_ORDERS
-        )
+    obj._wire = _BROWSER_HOLD_KEY_INPUT_ORDERS[tuple(data)]
     return obj
 
 
@@ -7119,7 +6827,7 @@ _BROWSER_WAIT_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
     "toolset_name": 4,
     "caller": 5,
 }
-_BROWSER_WAIT_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_WAIT_TOOL_USE_BLOCK_ORDERS: Final = KeyOrders(_BROWSER_WAIT_TOOL_USE_BLOCK_FIELDS)
 
 
 def decode_browser_wait_tool_use_block(data: Any, strict: bool) -> BrowserWaitToolUseBlock:
@@ -7179,12 +6887,7 @@ def decode_browser_wait_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_WAIT_TOOL_USE_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _BROWSER_WAIT_TOOL_USE_BLOCK_FIELDS, _BROWSER_WAIT_TOOL_USE_BLOCK_ORDERS
-        )
+    obj._wire = _BROWSER_WAIT_TOOL_USE_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -7235,7 +6938,7 @@ _BROWSER_WAIT_INPUT_FIELDS: Final[dict[str, int]] = {
     "duration": 0,
     "tab_id": 1,
 }
-_BROWSER_WAIT_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_WAIT_INPUT_ORDERS: Final = KeyOrders(_BROWSER_WAIT_INPUT_FIELDS)
 
 
 def decode_browser_wait_input(data: Any, strict: bool) -> BrowserWaitInput:
@@ -7267,10 +6970,7 @@ def decode_browser_wait_input(data: Any, strict: bool) -> BrowserWaitInput:
     obj.duration = duration_
     obj.tab_id = tab_id_
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_WAIT_INPUT_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(tuple(data), _BROWSER_WAIT_INPUT_FIELDS, _BROWSER_WAIT_INPUT_ORDERS)
+    obj._wire = _BROWSER_WAIT_INPUT_ORDERS[tuple(data)]
     return obj
 
 
@@ -7345,7 +7045,9 @@ _BROWSER_JAVASCRIPT_EXEC_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
     "toolset_name": 4,
     "caller": 5,
 }
-_BROWSER_JAVASCRIPT_EXEC_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_JAVASCRIPT_EXEC_TOOL_USE_BLOCK_ORDERS: Final = KeyOrders(
+    _BROWSER_JAVASCRIPT_EXEC_TOOL_USE_BLOCK_FIELDS
+)
 
 
 def decode_browser_javascript_exec_tool_use_block(
@@ -7407,14 +7109,7 @@ def decode_browser_javascript_exec_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "browser"
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_JAVASCRIPT_EXEC_TOOL_USE_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _BROWSER_JAVASCRIPT_EXEC_TOOL_USE_BLOCK_FIELDS,
-            _BROWSER_JAVASCRIPT_EXEC_TOOL_USE_BLOCK_ORDERS,
-        )
+    obj._wire = _BROWSER_JAVASCRIPT_EXEC_TOOL_USE_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -7467,7 +7162,7 @@ _BROWSER_JAVASCRIPT_EXEC_INPUT_FIELDS: Final[dict[str, int]] = {
     "text": 0,
     "tab_id": 1,
 }
-_BROWSER_JAVASCRIPT_EXEC_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_JAVASCRIPT_EXEC_INPUT_ORDERS: Final = KeyOrders(_BROWSER_JAVASCRIPT_EXEC_INPUT_FIELDS)
 
 
 def decode_browser_javascript_exec_input(data: Any, strict: bool) -> BrowserJavascriptExecInput:
@@ -7499,14 +7194,7 @@ def decode_browser_javascript_exec_input(data: Any, strict: bool) -> BrowserJava
     obj.text = text_
     obj.tab_id = tab_id_
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_JAVASCRIPT_EXEC_INPUT_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _BROWSER_JAVASCRIPT_EXEC_INPUT_FIELDS,
-            _BROWSER_JAVASCRIPT_EXEC_INPUT_ORDERS,
-        )
+    obj._wire = _BROWSER_JAVASCRIPT_EXEC_INPUT_ORDERS[tuple(data)]
     return obj
 
 
@@ -7581,7 +7269,7 @@ _COMPUTER_KEY_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
     "toolset_name": 4,
     "caller": 5,
 }
-_COMPUTER_KEY_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_COMPUTER_KEY_TOOL_USE_BLOCK_ORDERS: Final = KeyOrders(_COMPUTER_KEY_TOOL_USE_BLOCK_FIELDS)
 
 
 def decode_computer_key_tool_use_block(data: Any, strict: bool) -> ComputerKeyToolUseBlock:
@@ -7641,12 +7329,7 @@ def decode_computer_key_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "computer"
     obj.extra = extra
-    try:
-        obj._wire = _COMPUTER_KEY_TOOL_USE_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _COMPUTER_KEY_TOOL_USE_BLOCK_FIELDS, _COMPUTER_KEY_TOOL_USE_BLOCK_ORDERS
-        )
+    obj._wire = _COMPUTER_KEY_TOOL_USE_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -7697,7 +7380,7 @@ _COMPUTER_KEY_INPUT_FIELDS: Final[dict[str, int]] = {
     "text": 0,
     "repeat": 1,
 }
-_COMPUTER_KEY_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_COMPUTER_KEY_INPUT_ORDERS: Final = KeyOrders(_COMPUTER_KEY_INPUT_FIELDS)
 
 
 def decode_computer_key_input(data: Any, strict: bool) -> ComputerKeyInput:
@@ -7729,10 +7412,7 @@ def decode_computer_key_input(data: Any, strict: bool) -> ComputerKeyInput:
     obj.text = text_
     obj.repeat = repeat_
     obj.extra = extra
-    try:
-        obj._wire = _COMPUTER_KEY_INPUT_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(tuple(data), _COMPUTER_KEY_INPUT_FIELDS, _COMPUTER_KEY_INPUT_ORDERS)
+    obj._wire = _COMPUTER_KEY_INPUT_ORDERS[tuple(data)]
     return obj
 
 
@@ -7807,7 +7487,9 @@ _COMPUTER_HOLD_KEY_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
     "toolset_name": 4,
     "caller": 5,
 }
-_COMPUTER_HOLD_KEY_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_COMPUTER_HOLD_KEY_TOOL_USE_BLOCK_ORDERS: Final = KeyOrders(
+    _COMPUTER_HOLD_KEY_TOOL_USE_BLOCK_FIELDS
+)
 
 
 def decode_computer_hold_key_tool_use_block(data: Any, strict: bool) -> ComputerHoldKeyToolUseBlock:
@@ -7867,14 +7549,7 @@ def decode_computer_hold_key_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "computer"
     obj.extra = extra
-    try:
-        obj._wire = _COMPUTER_HOLD_KEY_TOOL_USE_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _COMPUTER_HOLD_KEY_TOOL_USE_BLOCK_FIELDS,
-            _COMPUTER_HOLD_KEY_TOOL_USE_BLOCK_ORDERS,
-        )
+    obj._wire = _COMPUTER_HOLD_KEY_TOOL_USE_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -7925,7 +7600,7 @@ _COMPUTER_HOLD_KEY_INPUT_FIELDS: Final[dict[str, int]] = {
     "duration": 0,
     "text": 1,
 }
-_COMPUTER_HOLD_KEY_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_COMPUTER_HOLD_KEY_INPUT_ORDERS: Final = KeyOrders(_COMPUTER_HOLD_KEY_INPUT_FIELDS)
 
 
 def decode_computer_hold_key_input(data: Any, strict: bool) -> ComputerHoldKeyInput:
@@ -7948,12 +7623,7 @@ def decode_computer_hold_key_input(data: Any, strict: bool) -> ComputerHoldKeyIn
     obj.duration = duration_
     obj.text = text_
     obj.extra = extra
-    try:
-        obj._wire = _COMPUTER_HOLD_KEY_INPUT_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _COMPUTER_HOLD_KEY_INPUT_FIELDS, _COMPUTER_HOLD_KEY_INPUT_ORDERS
-        )
+    obj._wire = _COMPUTER_HOLD_KEY_INPUT_ORDERS[tuple(data)]
     return obj
 
 
@@ -8028,7 +7698,7 @@ _COMPUTER_TYPE_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
     "toolset_name": 4,
     "caller": 5,
 }
-_COMPUTER_TYPE_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_COMPUTER_TYPE_TOOL_USE_BLOCK_ORDERS: Final = KeyOrders(_COMPUTER_TYPE_TOOL_USE_BLOCK_FIELDS)
 
 
 def decode_computer_type_tool_use_block(data: Any, strict: bool) -> ComputerTypeToolUseBlock:
@@ -8088,12 +7758,7 @@ def decode_computer_type_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "computer"
     obj.extra = extra
-    try:
-        obj._wire = _COMPUTER_TYPE_TOOL_USE_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _COMPUTER_TYPE_TOOL_USE_BLOCK_FIELDS, _COMPUTER_TYPE_TOOL_USE_BLOCK_ORDERS
-        )
+    obj._wire = _COMPUTER_TYPE_TOOL_USE_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -8136,7 +7801,7 @@ class ComputerTypeInput(Model):
 _COMPUTER_TYPE_INPUT_FIELDS: Final[dict[str, int]] = {
     "text": 0,
 }
-_COMPUTER_TYPE_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_COMPUTER_TYPE_INPUT_ORDERS: Final = KeyOrders(_COMPUTER_TYPE_INPUT_FIELDS)
 
 
 def decode_computer_type_input(data: Any, strict: bool) -> ComputerTypeInput:
@@ -8155,12 +7820,7 @@ def decode_computer_type_input(data: Any, strict: bool) -> ComputerTypeInput:
     obj = new_instance(ComputerTypeInput)
     obj.text = text_
     obj.extra = extra
-    try:
-        obj._wire = _COMPUTER_TYPE_INPUT_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _COMPUTER_TYPE_INPUT_FIELDS, _COMPUTER_TYPE_INPUT_ORDERS
-        )
+    obj._wire = _COMPUTER_TYPE_INPUT_ORDERS[tuple(data)]
     return obj
 
 
@@ -8236,7 +7896,9 @@ _COMPUTER_CURSOR_POSITION_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
     "toolset_name": 4,
     "caller": 5,
 }
-_COMPUTER_CURSOR_POSITION_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_COMPUTER_CURSOR_POSITION_TOOL_USE_BLOCK_ORDERS: Final = KeyOrders(
+    _COMPUTER_CURSOR_POSITION_TOOL_USE_BLOCK_FIELDS
+)
 
 
 def decode_computer_cursor_position_tool_use_block(
@@ -8302,14 +7964,7 @@ def decode_computer_cursor_position_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "computer"
     obj.extra = extra
-    try:
-        obj._wire = _COMPUTER_CURSOR_POSITION_TOOL_USE_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _COMPUTER_CURSOR_POSITION_TOOL_USE_BLOCK_FIELDS,
-            _COMPUTER_CURSOR_POSITION_TOOL_USE_BLOCK_ORDERS,
-        )
+    obj._wire = _COMPUTER_CURSOR_POSITION_TOOL_USE_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -8384,7 +8039,9 @@ _COMPUTER_MOUSE_MOVE_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
     "toolset_name": 4,
     "caller": 5,
 }
-_COMPUTER_MOUSE_MOVE_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_COMPUTER_MOUSE_MOVE_TOOL_USE_BLOCK_ORDERS: Final = KeyOrders(
+    _COMPUTER_MOUSE_MOVE_TOOL_USE_BLOCK_FIELDS
+)
 
 
 def decode_computer_mouse_move_tool_use_block(
@@ -8446,14 +8103,7 @@ def decode_computer_mouse_move_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "computer"
     obj.extra = extra
-    try:
-        obj._wire = _COMPUTER_MOUSE_MOVE_TOOL_USE_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _COMPUTER_MOUSE_MOVE_TOOL_USE_BLOCK_FIELDS,
-            _COMPUTER_MOUSE_MOVE_TOOL_USE_BLOCK_ORDERS,
-        )
+    obj._wire = _COMPUTER_MOUSE_MOVE_TOOL_USE_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -8500,7 +8150,7 @@ class ComputerMouseMoveInput(Model):
 _COMPUTER_MOUSE_MOVE_INPUT_FIELDS: Final[dict[str, int]] = {
     "coordinate": 0,
 }
-_COMPUTER_MOUSE_MOVE_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_COMPUTER_MOUSE_MOVE_INPUT_ORDERS: Final = KeyOrders(_COMPUTER_MOUSE_MOVE_INPUT_FIELDS)
 
 
 def decode_computer_mouse_move_input(data: Any, strict: bool) -> ComputerMouseMoveInput:
@@ -8527,12 +8177,7 @@ def decode_computer_mouse_move_input(data: Any, strict: bool) -> ComputerMouseMo
     obj = new_instance(ComputerMouseMoveInput)
     obj.coordinate = coordinate_
     obj.extra = extra
-    try:
-        obj._wire = _COMPUTER_MOUSE_MOVE_INPUT_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _COMPUTER_MOUSE_MOVE_INPUT_FIELDS, _COMPUTER_MOUSE_MOVE_INPUT_ORDERS
-        )
+    obj._wire = _COMPUTER_MOUSE_MOVE_INPUT_ORDERS[tuple(data)]
     return obj
 
 
@@ -8608,7 +8253,9 @@ _COMPUTER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
     "toolset_name": 4,
     "caller": 5,
 }
-_COMPUTER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_COMPUTER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_ORDERS: Final = KeyOrders(
+    _COMPUTER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_FIELDS
+)
 
 
 def decode_computer_left_mouse_down_tool_use_block(
@@ -8674,14 +8321,7 @@ def decode_computer_left_mouse_down_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "computer"
     obj.extra = extra
-    try:
-        obj._wire = _COMPUTER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _COMPUTER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_FIELDS,
-            _COMPUTER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_ORDERS,
-        )
+    obj._wire = _COMPUTER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -8757,7 +8397,9 @@ _COMPUTER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
     "toolset_name": 4,
     "caller": 5,
 }
-_COMPUTER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_COMPUTER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_ORDERS: Final = KeyOrders(
+    _COMPUTER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_FIELDS
+)
 
 
 def decode_computer_left_mouse_up_tool_use_block(
@@ -8821,14 +8463,7 @@ def decode_computer_left_mouse_up_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "computer"
     obj.extra = extra
-    try:
-        obj._wire = _COMPUTER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _COMPUTER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_FIELDS,
-            _COMPUTER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_ORDERS,
-        )
+    obj._wire = _COMPUTER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -8903,7 +8538,9 @@ _COMPUTER_LEFT_CLICK_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
     "toolset_name": 4,
     "caller": 5,
 }
-_COMPUTER_LEFT_CLICK_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_COMPUTER_LEFT_CLICK_TOOL_USE_BLOCK_ORDERS: Final = KeyOrders(
+    _COMPUTER_LEFT_CLICK_TOOL_USE_BLOCK_FIELDS
+)
 
 
 def decode_computer_left_click_tool_use_block(
@@ -8965,14 +8602,7 @@ def decode_computer_left_click_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "computer"
     obj.extra = extra
-    try:
-        obj._wire = _COMPUTER_LEFT_CLICK_TOOL_USE_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _COMPUTER_LEFT_CLICK_TOOL_USE_BLOCK_FIELDS,
-            _COMPUTER_LEFT_CLICK_TOOL_USE_BLOCK_ORDERS,
-        )
+    obj._wire = _COMPUTER_LEFT_CLICK_TOOL_USE_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -9028,7 +8658,7 @@ _COMPUTER_LEFT_CLICK_INPUT_FIELDS: Final[dict[str, int]] = {
     "coordinate": 0,
     "text": 1,
 }
-_COMPUTER_LEFT_CLICK_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_COMPUTER_LEFT_CLICK_INPUT_ORDERS: Final = KeyOrders(_COMPUTER_LEFT_CLICK_INPUT_FIELDS)
 
 
 def decode_computer_left_click_input(data: Any, strict: bool) -> ComputerLeftClickInput:
@@ -9069,12 +8699,7 @@ def decode_computer_left_click_input(data: Any, strict: bool) -> ComputerLeftCli
     obj.coordinate = coordinate_
     obj.text = text_
     obj.extra = extra
-    try:
-        obj._wire = _COMPUTER_LEFT_CLICK_INPUT_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _COMPUTER_LEFT_CLICK_INPUT_FIELDS, _COMPUTER_LEFT_CLICK_INPUT_ORDERS
-        )
+    obj._wire = _COMPUTER_LEFT_CLICK_INPUT_ORDERS[tuple(data)]
     return obj
 
 
@@ -9149,7 +8774,9 @@ _COMPUTER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
     "toolset_name": 4,
     "caller": 5,
 }
-_COMPUTER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_COMPUTER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_ORDERS: Final = KeyOrders(
+    _COMPUTER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_FIELDS
+)
 
 
 def decode_computer_left_click_drag_tool_use_block(
@@ -9213,14 +8840,7 @@ def decode_computer_left_click_drag_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "computer"
     obj.extra = extra
-    try:
-        obj._wire = _COMPUTER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _COMPUTER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_FIELDS,
-            _COMPUTER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_ORDERS,
-        )
+    obj._wire = _COMPUTER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -9281,7 +8901,7 @@ _COMPUTER_LEFT_CLICK_DRAG_INPUT_FIELDS: Final[dict[str, int]] = {
     "start_coordinate": 1,
     "text": 2,
 }
-_COMPUTER_LEFT_CLICK_DRAG_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_COMPUTER_LEFT_CLICK_DRAG_INPUT_ORDERS: Final = KeyOrders(_COMPUTER_LEFT_CLICK_DRAG_INPUT_FIELDS)
 
 
 def decode_computer_left_click_drag_input(data: Any, strict: bool) -> ComputerLeftClickDragInput:
@@ -9334,14 +8954,7 @@ def decode_computer_left_click_drag_input(data: Any, strict: bool) -> ComputerLe
     obj.start_coordinate = start_coordinate_
     obj.text = text_
     obj.extra = extra
-    try:
-        obj._wire = _COMPUTER_LEFT_CLICK_DRAG_INPUT_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _COMPUTER_LEFT_CLICK_DRAG_INPUT_FIELDS,
-            _COMPUTER_LEFT_CLICK_DRAG_INPUT_ORDERS,
-        )
+    obj._wire = _COMPUTER_LEFT_CLICK_DRAG_INPUT_ORDERS[tuple(data)]
     return obj
 
 
@@ -9416,7 +9029,9 @@ _COMPUTER_RIGHT_CLICK_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
     "toolset_name": 4,
     "caller": 5,
 }
-_COMPUTER_RIGHT_CLICK_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_COMPUTER_RIGHT_CLICK_TOOL_USE_BLOCK_ORDERS: Final = KeyOrders(
+    _COMPUTER_RIGHT_CLICK_TOOL_USE_BLOCK_FIELDS
+)
 
 
 def decode_computer_right_click_tool_use_block(
@@ -9478,14 +9093,7 @@ def decode_computer_right_click_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "computer"
     obj.extra = extra
-    try:
-        obj._wire = _COMPUTER_RIGHT_CLICK_TOOL_USE_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _COMPUTER_RIGHT_CLICK_TOOL_USE_BLOCK_FIELDS,
-            _COMPUTER_RIGHT_CLICK_TOOL_USE_BLOCK_ORDERS,
-        )
+    obj._wire = _COMPUTER_RIGHT_CLICK_TOOL_USE_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -9541,7 +9149,7 @@ _COMPUTER_RIGHT_CLICK_INPUT_FIELDS: Final[dict[str, int]] = {
     "coordinate": 0,
     "text": 1,
 }
-_COMPUTER_RIGHT_CLICK_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_COMPUTER_RIGHT_CLICK_INPUT_ORDERS: Final = KeyOrders(_COMPUTER_RIGHT_CLICK_INPUT_FIELDS)
 
 
 def decode_computer_right_click_input(data: Any, strict: bool) -> ComputerRightClickInput:
@@ -9582,12 +9190,7 @@ def decode_computer_right_click_input(data: Any, strict: bool) -> ComputerRightC
     obj.coordinate = coordinate_
     obj.text = text_
     obj.extra = extra
-    try:
-        obj._wire = _COMPUTER_RIGHT_CLICK_INPUT_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _COMPUTER_RIGHT_CLICK_INPUT_FIELDS, _COMPUTER_RIGHT_CLICK_INPUT_ORDERS
-        )
+    obj._wire = _COMPUTER_RIGHT_CLICK_INPUT_ORDERS[tuple(data)]
     return obj
 
 
@@ -9662,7 +9265,9 @@ _COMPUTER_MIDDLE_CLICK_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
     "toolset_name": 4,
     "caller": 5,
 }
-_COMPUTER_MIDDLE_CLICK_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_COMPUTER_MIDDLE_CLICK_TOOL_USE_BLOCK_ORDERS: Final = KeyOrders(
+    _COMPUTER_MIDDLE_CLICK_TOOL_USE_BLOCK_FIELDS
+)
 
 
 def decode_computer_middle_click_tool_use_block(
@@ -9724,14 +9329,7 @@ def decode_computer_middle_click_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "computer"
     obj.extra = extra
-    try:
-        obj._wire = _COMPUTER_MIDDLE_CLICK_TOOL_USE_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _COMPUTER_MIDDLE_CLICK_TOOL_USE_BLOCK_FIELDS,
-            _COMPUTER_MIDDLE_CLICK_TOOL_USE_BLOCK_ORDERS,
-        )
+    obj._wire = _COMPUTER_MIDDLE_CLICK_TOOL_USE_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -9787,7 +9385,7 @@ _COMPUTER_MIDDLE_CLICK_INPUT_FIELDS: Final[dict[str, int]] = {
     "coordinate": 0,
     "text": 1,
 }
-_COMPUTER_MIDDLE_CLICK_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_COMPUTER_MIDDLE_CLICK_INPUT_ORDERS: Final = KeyOrders(_COMPUTER_MIDDLE_CLICK_INPUT_FIELDS)
 
 
 def decode_computer_middle_click_input(data: Any, strict: bool) -> ComputerMiddleClickInput:
@@ -9828,12 +9426,7 @@ def decode_computer_middle_click_input(data: Any, strict: bool) -> ComputerMiddl
     obj.coordinate = coordinate_
     obj.text = text_
     obj.extra = extra
-    try:
-        obj._wire = _COMPUTER_MIDDLE_CLICK_INPUT_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _COMPUTER_MIDDLE_CLICK_INPUT_FIELDS, _COMPUTER_MIDDLE_CLICK_INPUT_ORDERS
-        )
+    obj._wire = _COMPUTER_MIDDLE_CLICK_INPUT_ORDERS[tuple(data)]
     return obj
 
 
@@ -9908,7 +9501,9 @@ _COMPUTER_DOUBLE_CLICK_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
     "toolset_name": 4,
     "caller": 5,
 }
-_COMPUTER_DOUBLE_CLICK_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_COMPUTER_DOUBLE_CLICK_TOOL_USE_BLOCK_ORDERS: Final = KeyOrders(
+    _COMPUTER_DOUBLE_CLICK_TOOL_USE_BLOCK_FIELDS
+)
 
 
 def decode_computer_double_click_tool_use_block(
@@ -9970,14 +9565,7 @@ def decode_computer_double_click_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "computer"
     obj.extra = extra
-    try:
-        obj._wire = _COMPUTER_DOUBLE_CLICK_TOOL_USE_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _COMPUTER_DOUBLE_CLICK_TOOL_USE_BLOCK_FIELDS,
-            _COMPUTER_DOUBLE_CLICK_TOOL_USE_BLOCK_ORDERS,
-        )
+    obj._wire = _COMPUTER_DOUBLE_CLICK_TOOL_USE_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -10033,7 +9621,7 @@ _COMPUTER_DOUBLE_CLICK_INPUT_FIELDS: Final[dict[str, int]] = {
     "coordinate": 0,
     "text": 1,
 }
-_COMPUTER_DOUBLE_CLICK_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_COMPUTER_DOUBLE_CLICK_INPUT_ORDERS: Final = KeyOrders(_COMPUTER_DOUBLE_CLICK_INPUT_FIELDS)
 
 
 def decode_computer_double_click_input(data: Any, strict: bool) -> ComputerDoubleClickInput:
@@ -10074,12 +9662,7 @@ def decode_computer_double_click_input(data: Any, strict: bool) -> ComputerDoubl
     obj.coordinate = coordinate_
     obj.text = text_
     obj.extra = extra
-    try:
-        obj._wire = _COMPUTER_DOUBLE_CLICK_INPUT_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _COMPUTER_DOUBLE_CLICK_INPUT_FIELDS, _COMPUTER_DOUBLE_CLICK_INPUT_ORDERS
-        )
+    obj._wire = _COMPUTER_DOUBLE_CLICK_INPUT_ORDERS[tuple(data)]
     return obj
 
 
@@ -10154,7 +9737,9 @@ _COMPUTER_TRIPLE_CLICK_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
     "toolset_name": 4,
     "caller": 5,
 }
-_COMPUTER_TRIPLE_CLICK_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_COMPUTER_TRIPLE_CLICK_TOOL_USE_BLOCK_ORDERS: Final = KeyOrders(
+    _COMPUTER_TRIPLE_CLICK_TOOL_USE_BLOCK_FIELDS
+)
 
 
 def decode_computer_triple_click_tool_use_block(
@@ -10216,14 +9801,7 @@ def decode_computer_triple_click_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "computer"
     obj.extra = extra
-    try:
-        obj._wire = _COMPUTER_TRIPLE_CLICK_TOOL_USE_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _COMPUTER_TRIPLE_CLICK_TOOL_USE_BLOCK_FIELDS,
-            _COMPUTER_TRIPLE_CLICK_TOOL_USE_BLOCK_ORDERS,
-        )
+    obj._wire = _COMPUTER_TRIPLE_CLICK_TOOL_USE_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -10279,7 +9857,7 @@ _COMPUTER_TRIPLE_CLICK_INPUT_FIELDS: Final[dict[str, int]] = {
     "coordinate": 0,
     "text": 1,
 }
-_COMPUTER_TRIPLE_CLICK_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_COMPUTER_TRIPLE_CLICK_INPUT_ORDERS: Final = KeyOrders(_COMPUTER_TRIPLE_CLICK_INPUT_FIELDS)
 
 
 def decode_computer_triple_click_input(data: Any, strict: bool) -> ComputerTripleClickInput:
@@ -10320,12 +9898,7 @@ def decode_computer_triple_click_input(data: Any, strict: bool) -> ComputerTripl
     obj.coordinate = coordinate_
     obj.text = text_
     obj.extra = extra
-    try:
-        obj._wire = _COMPUTER_TRIPLE_CLICK_INPUT_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _COMPUTER_TRIPLE_CLICK_INPUT_FIELDS, _COMPUTER_TRIPLE_CLICK_INPUT_ORDERS
-        )
+    obj._wire = _COMPUTER_TRIPLE_CLICK_INPUT_ORDERS[tuple(data)]
     return obj
 
 
@@ -10400,7 +9973,7 @@ _COMPUTER_SCROLL_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
     "toolset_name": 4,
     "caller": 5,
 }
-_COMPUTER_SCROLL_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_COMPUTER_SCROLL_TOOL_USE_BLOCK_ORDERS: Final = KeyOrders(_COMPUTER_SCROLL_TOOL_USE_BLOCK_FIELDS)
 
 
 def decode_computer_scroll_tool_use_block(data: Any, strict: bool) -> ComputerScrollToolUseBlock:
@@ -10460,14 +10033,7 @@ def decode_computer_scroll_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "computer"
     obj.extra = extra
-    try:
-        obj._wire = _COMPUTER_SCROLL_TOOL_USE_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _COMPUTER_SCROLL_TOOL_USE_BLOCK_FIELDS,
-            _COMPUTER_SCROLL_TOOL_USE_BLOCK_ORDERS,
-        )
+    obj._wire = _COMPUTER_SCROLL_TOOL_USE_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -10536,7 +10102,7 @@ _COMPUTER_SCROLL_INPUT_FIELDS: Final[dict[str, int]] = {
     "coordinate": 2,
     "text": 3,
 }
-_COMPUTER_SCROLL_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_COMPUTER_SCROLL_INPUT_ORDERS: Final = KeyOrders(_COMPUTER_SCROLL_INPUT_FIELDS)
 
 
 def decode_computer_scroll_input(data: Any, strict: bool) -> ComputerScrollInput:
@@ -10596,12 +10162,7 @@ def decode_computer_scroll_input(data: Any, strict: bool) -> ComputerScrollInput
     obj.coordinate = coordinate_
     obj.text = text_
     obj.extra = extra
-    try:
-        obj._wire = _COMPUTER_SCROLL_INPUT_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _COMPUTER_SCROLL_INPUT_FIELDS, _COMPUTER_SCROLL_INPUT_ORDERS
-        )
+    obj._wire = _COMPUTER_SCROLL_INPUT_ORDERS[tuple(data)]
     return obj
 
 
@@ -10676,7 +10237,7 @@ _COMPUTER_WAIT_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
     "toolset_name": 4,
     "caller": 5,
 }
-_COMPUTER_WAIT_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_COMPUTER_WAIT_TOOL_USE_BLOCK_ORDERS: Final = KeyOrders(_COMPUTER_WAIT_TOOL_USE_BLOCK_FIELDS)
 
 
 def decode_computer_wait_tool_use_block(data: Any, strict: bool) -> ComputerWaitToolUseBlock:
@@ -10736,12 +10297,7 @@ def decode_computer_wait_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "computer"
     obj.extra = extra
-    try:
-        obj._wire = _COMPUTER_WAIT_TOOL_USE_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _COMPUTER_WAIT_TOOL_USE_BLOCK_FIELDS, _COMPUTER_WAIT_TOOL_USE_BLOCK_ORDERS
-        )
+    obj._wire = _COMPUTER_WAIT_TOOL_USE_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -10784,7 +10340,7 @@ class ComputerWaitInput(Model):
 _COMPUTER_WAIT_INPUT_FIELDS: Final[dict[str, int]] = {
     "duration": 0,
 }
-_COMPUTER_WAIT_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_COMPUTER_WAIT_INPUT_ORDERS: Final = KeyOrders(_COMPUTER_WAIT_INPUT_FIELDS)
 
 
 def decode_computer_wait_input(data: Any, strict: bool) -> ComputerWaitInput:
@@ -10803,12 +10359,7 @@ def decode_computer_wait_input(data: Any, strict: bool) -> ComputerWaitInput:
     obj = new_instance(ComputerWaitInput)
     obj.duration = duration_
     obj.extra = extra
-    try:
-        obj._wire = _COMPUTER_WAIT_INPUT_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _COMPUTER_WAIT_INPUT_FIELDS, _COMPUTER_WAIT_INPUT_ORDERS
-        )
+    obj._wire = _COMPUTER_WAIT_INPUT_ORDERS[tuple(data)]
     return obj
 
 
@@ -10884,7 +10435,9 @@ _COMPUTER_SCREENSHOT_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
     "toolset_name": 4,
     "caller": 5,
 }
-_COMPUTER_SCREENSHOT_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_COMPUTER_SCREENSHOT_TOOL_USE_BLOCK_ORDERS: Final = KeyOrders(
+    _COMPUTER_SCREENSHOT_TOOL_USE_BLOCK_FIELDS
+)
 
 
 def decode_computer_screenshot_tool_use_block(
@@ -10948,14 +10501,7 @@ def decode_computer_screenshot_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "computer"
     obj.extra = extra
-    try:
-        obj._wire = _COMPUTER_SCREENSHOT_TOOL_USE_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _COMPUTER_SCREENSHOT_TOOL_USE_BLOCK_FIELDS,
-            _COMPUTER_SCREENSHOT_TOOL_USE_BLOCK_ORDERS,
-        )
+    obj._wire = _COMPUTER_SCREENSHOT_TOOL_USE_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -11030,7 +10576,7 @@ _COMPUTER_ZOOM_TOOL_USE_BLOCK_FIELDS: Final[dict[str, int]] = {
     "toolset_name": 4,
     "caller": 5,
 }
-_COMPUTER_ZOOM_TOOL_USE_BLOCK_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_COMPUTER_ZOOM_TOOL_USE_BLOCK_ORDERS: Final = KeyOrders(_COMPUTER_ZOOM_TOOL_USE_BLOCK_FIELDS)
 
 
 def decode_computer_zoom_tool_use_block(data: Any, strict: bool) -> ComputerZoomToolUseBlock:
@@ -11090,12 +10636,7 @@ def decode_computer_zoom_tool_use_block_after_tag(
     obj.input = input_
     obj.toolset_name = "computer"
     obj.extra = extra
-    try:
-        obj._wire = _COMPUTER_ZOOM_TOOL_USE_BLOCK_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _COMPUTER_ZOOM_TOOL_USE_BLOCK_FIELDS, _COMPUTER_ZOOM_TOOL_USE_BLOCK_ORDERS
-        )
+    obj._wire = _COMPUTER_ZOOM_TOOL_USE_BLOCK_ORDERS[tuple(data)]
     return obj
 
 
@@ -11140,7 +10681,7 @@ class ComputerZoomInput(Model):
 _COMPUTER_ZOOM_INPUT_FIELDS: Final[dict[str, int]] = {
     "region": 0,
 }
-_COMPUTER_ZOOM_INPUT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_COMPUTER_ZOOM_INPUT_ORDERS: Final = KeyOrders(_COMPUTER_ZOOM_INPUT_FIELDS)
 
 
 def decode_computer_zoom_input(data: Any, strict: bool) -> ComputerZoomInput:
@@ -11167,12 +10708,7 @@ def decode_computer_zoom_input(data: Any, strict: bool) -> ComputerZoomInput:
     obj = new_instance(ComputerZoomInput)
     obj.region = region_
     obj.extra = extra
-    try:
-        obj._wire = _COMPUTER_ZOOM_INPUT_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _COMPUTER_ZOOM_INPUT_FIELDS, _COMPUTER_ZOOM_INPUT_ORDERS
-        )
+    obj._wire = _COMPUTER_ZOOM_INPUT_ORDERS[tuple(data)]
     return obj
 
 

@@ -384,7 +384,7 @@ class LazyTable(Generic[_ModelT]):
         tag_count: int,
         required: tuple[tuple[str, str], ...],
         known: dict[str, int],
-        orders: dict[tuple[str, ...], tuple[str, ...]],
+        orders: KeyOrders,
     ) -> None:
         self.cls = cls
         self.members = members
@@ -452,10 +452,7 @@ class LazyTable(Generic[_ModelT]):
         known = self.known
         extra = {} if len(data) == seen else extra_fields(data, known, strict, seen)
         object.__setattr__(obj, "extra", extra)
-        keys = tuple(data)
-        order = self.orders.get(keys)
-        if order is None:
-            order = learn_order(keys, known, self.orders)
+        order = self.orders[tuple(data)]
         obj._wire = _new_state(LazyState, (data, strict, self, order))
         return obj
 
@@ -794,6 +791,21 @@ def learn_order(
     if len(orders) < _ORDERS_KEPT:
         orders[keys] = order
     return order
+
+
+class KeyOrders(dict[tuple[str, ...], tuple[str, ...]]):
+    """One object type's cache of the member orders its decoder has met: `orders[tuple(data)]` is
+    the order to keep for an object received with the members of `data` (see learn_order), found
+    in the cache or, the first time, worked out and remembered."""
+
+    __slots__ = ("positions",)
+
+    def __init__(self, positions: dict[str, int]) -> None:
+        super().__init__()
+        self.positions = positions  # the type's members, at the position its encoder writes each
+
+    def __missing__(self, keys: tuple[str, ...]) -> tuple[str, ...]:
+        return learn_order(keys, self.positions, self)
 
 
 #: Each received member order met by an encoder, as a dict of its keys (all None): copying a small

@@ -13,6 +13,7 @@ from ._runtime import (
     JSON_INT_MIN,
     UNSET,
     DecodeError,
+    KeyOrders,
     Decoder,
     LazyTable,
     Model,
@@ -23,7 +24,6 @@ from ._runtime import (
     extra_fields,
     has_lone_surrogate,
     in_received_order,
-    learn_order,
     list_of,
     missing_field,
     new_instance,
@@ -77,7 +77,7 @@ _MESSAGE_START_EVENT_FIELDS: Final[dict[str, int]] = {
     "type": 0,
     "message": 1,
 }
-_MESSAGE_START_EVENT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_MESSAGE_START_EVENT_ORDERS: Final = KeyOrders(_MESSAGE_START_EVENT_FIELDS)
 
 
 def decode_message_start_event(data: Any, strict: bool) -> MessageStartEvent:
@@ -106,12 +106,7 @@ def decode_message_start_event_after_tag(data: Any, strict: bool) -> MessageStar
     obj.type = "message_start"
     obj.message = message_
     obj.extra = extra
-    try:
-        obj._wire = _MESSAGE_START_EVENT_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _MESSAGE_START_EVENT_FIELDS, _MESSAGE_START_EVENT_ORDERS
-        )
+    obj._wire = _MESSAGE_START_EVENT_ORDERS[tuple(data)]
     return obj
 
 
@@ -195,7 +190,7 @@ _MESSAGE_DELTA_EVENT_FIELDS: Final[dict[str, int]] = {
     "context_management": 3,
     "input_transformations": 4,
 }
-_MESSAGE_DELTA_EVENT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_MESSAGE_DELTA_EVENT_ORDERS: Final = KeyOrders(_MESSAGE_DELTA_EVENT_FIELDS)
 
 
 def decode_message_delta_event(data: Any, strict: bool) -> MessageDeltaEvent:
@@ -272,12 +267,7 @@ def decode_message_delta_event_after_tag(data: Any, strict: bool) -> MessageDelt
     obj.context_management = context_management_
     obj.input_transformations = input_transformations_
     obj.extra = extra
-    try:
-        obj._wire = _MESSAGE_DELTA_EVENT_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _MESSAGE_DELTA_EVENT_FIELDS, _MESSAGE_DELTA_EVENT_ORDERS
-        )
+    obj._wire = _MESSAGE_DELTA_EVENT_ORDERS[tuple(data)]
     return obj
 
 
@@ -347,7 +337,7 @@ _MESSAGE_DELTA_FIELDS: Final[dict[str, int]] = {
     "stop_details": 2,
     "container": 3,
 }
-_MESSAGE_DELTA_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_MESSAGE_DELTA_ORDERS: Final = KeyOrders(_MESSAGE_DELTA_FIELDS)
 
 
 def decode_message_delta(data: Any, strict: bool) -> MessageDelta:
@@ -404,10 +394,7 @@ def decode_message_delta(data: Any, strict: bool) -> MessageDelta:
     obj.stop_details = stop_details_
     obj.container = container_
     obj.extra = extra
-    try:
-        obj._wire = _MESSAGE_DELTA_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(tuple(data), _MESSAGE_DELTA_FIELDS, _MESSAGE_DELTA_ORDERS)
+    obj._wire = _MESSAGE_DELTA_ORDERS[tuple(data)]
     return obj
 
 
@@ -535,7 +522,7 @@ _MESSAGE_DELTA_USAGE_FIELDS: Final[dict[str, int]] = {
     "iterations": 6,
     "fallback_credit": 7,
 }
-_MESSAGE_DELTA_USAGE_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_MESSAGE_DELTA_USAGE_ORDERS: Final = KeyOrders(_MESSAGE_DELTA_USAGE_FIELDS)
 
 
 def decode_message_delta_usage(data: Any, strict: bool) -> MessageDeltaUsage:
@@ -647,12 +634,7 @@ def decode_message_delta_usage(data: Any, strict: bool) -> MessageDeltaUsage:
     obj.iterations = iterations_
     obj.fallback_credit = fallback_credit_
     obj.extra = extra
-    try:
-        obj._wire = _MESSAGE_DELTA_USAGE_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _MESSAGE_DELTA_USAGE_FIELDS, _MESSAGE_DELTA_USAGE_ORDERS
-        )
+    obj._wire = _MESSAGE_DELTA_USAGE_ORDERS[tuple(data)]
     return obj
 
 
@@ -694,7 +676,7 @@ class MessageStopEvent(Model):
 _MESSAGE_STOP_EVENT_FIELDS: Final[dict[str, int]] = {
     "type": 0,
 }
-_MESSAGE_STOP_EVENT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_MESSAGE_STOP_EVENT_ORDERS: Final = KeyOrders(_MESSAGE_STOP_EVENT_FIELDS)
 
 
 def decode_message_stop_event(data: Any, strict: bool) -> MessageStopEvent:
@@ -714,10 +696,7 @@ def decode_message_stop_event_after_tag(data: Any, strict: bool) -> MessageStopE
     obj = new_instance(MessageStopEvent)
     obj.type = "message_stop"
     obj.extra = extra
-    try:
-        obj._wire = _MESSAGE_STOP_EVENT_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(tuple(data), _MESSAGE_STOP_EVENT_FIELDS, _MESSAGE_STOP_EVENT_ORDERS)
+    obj._wire = _MESSAGE_STOP_EVENT_ORDERS[tuple(data)]
     return obj
 
 
@@ -775,7 +754,7 @@ _CONTENT_BLOCK_START_EVENT_FIELDS: Final[dict[str, int]] = {
     "index": 1,
     "content_block": 2,
 }
-_CONTENT_BLOCK_START_EVENT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_CONTENT_BLOCK_START_EVENT_ORDERS: Final = KeyOrders(_CONTENT_BLOCK_START_EVENT_FIELDS)
 
 
 def decode_content_block_start_event(data: Any, strict: bool) -> ContentBlockStartEvent:
@@ -810,12 +789,7 @@ def decode_content_block_start_event_after_tag(data: Any, strict: bool) -> Conte
     obj.index = index_
     obj.content_block = content_block_
     obj.extra = extra
-    try:
-        obj._wire = _CONTENT_BLOCK_START_EVENT_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _CONTENT_BLOCK_START_EVENT_FIELDS, _CONTENT_BLOCK_START_EVENT_ORDERS
-        )
+    obj._wire = _CONTENT_BLOCK_START_EVENT_ORDERS[tuple(data)]
     return obj
 
 
@@ -873,7 +847,7 @@ _CONTENT_BLOCK_DELTA_EVENT_FIELDS: Final[dict[str, int]] = {
     "index": 1,
     "delta": 2,
 }
-_CONTENT_BLOCK_DELTA_EVENT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_CONTENT_BLOCK_DELTA_EVENT_ORDERS: Final = KeyOrders(_CONTENT_BLOCK_DELTA_EVENT_FIELDS)
 
 
 def decode_content_block_delta_event(data: Any, strict: bool) -> ContentBlockDeltaEvent:
@@ -906,12 +880,7 @@ def decode_content_block_delta_event_after_tag(data: Any, strict: bool) -> Conte
     obj.index = index_
     obj.delta = delta_
     obj.extra = extra
-    try:
-        obj._wire = _CONTENT_BLOCK_DELTA_EVENT_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _CONTENT_BLOCK_DELTA_EVENT_FIELDS, _CONTENT_BLOCK_DELTA_EVENT_ORDERS
-        )
+    obj._wire = _CONTENT_BLOCK_DELTA_EVENT_ORDERS[tuple(data)]
     return obj
 
 
@@ -961,7 +930,7 @@ _CONTENT_BLOCK_STOP_EVENT_FIELDS: Final[dict[str, int]] = {
     "type": 0,
     "index": 1,
 }
-_CONTENT_BLOCK_STOP_EVENT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_CONTENT_BLOCK_STOP_EVENT_ORDERS: Final = KeyOrders(_CONTENT_BLOCK_STOP_EVENT_FIELDS)
 
 
 def decode_content_block_stop_event(data: Any, strict: bool) -> ContentBlockStopEvent:
@@ -988,12 +957,7 @@ def decode_content_block_stop_event_after_tag(data: Any, strict: bool) -> Conten
     obj.type = "content_block_stop"
     obj.index = index_
     obj.extra = extra
-    try:
-        obj._wire = _CONTENT_BLOCK_STOP_EVENT_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _CONTENT_BLOCK_STOP_EVENT_FIELDS, _CONTENT_BLOCK_STOP_EVENT_ORDERS
-        )
+    obj._wire = _CONTENT_BLOCK_STOP_EVENT_ORDERS[tuple(data)]
     return obj
 
 
@@ -1035,7 +999,7 @@ class PingEvent(Model):
 _PING_EVENT_FIELDS: Final[dict[str, int]] = {
     "type": 0,
 }
-_PING_EVENT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_PING_EVENT_ORDERS: Final = KeyOrders(_PING_EVENT_FIELDS)
 
 
 def decode_ping_event(data: Any, strict: bool) -> PingEvent:
@@ -1055,10 +1019,7 @@ def decode_ping_event_after_tag(data: Any, strict: bool) -> PingEvent:
     obj = new_instance(PingEvent)
     obj.type = "ping"
     obj.extra = extra
-    try:
-        obj._wire = _PING_EVENT_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(tuple(data), _PING_EVENT_FIELDS, _PING_EVENT_ORDERS)
+    obj._wire = _PING_EVENT_ORDERS[tuple(data)]
     return obj
 
 
@@ -1116,7 +1077,7 @@ _ERROR_EVENT_FIELDS: Final[dict[str, int]] = {
     "error": 1,
     "request_id": 2,
 }
-_ERROR_EVENT_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_ERROR_EVENT_ORDERS: Final = KeyOrders(_ERROR_EVENT_FIELDS)
 
 
 def decode_error_event(data: Any, strict: bool) -> ErrorEvent:
@@ -1160,10 +1121,7 @@ def decode_error_event_after_tag(data: Any, strict: bool) -> ErrorEvent:
     obj.error = error_
     obj.request_id = request_id_
     obj.extra = extra
-    try:
-        obj._wire = _ERROR_EVENT_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(tuple(data), _ERROR_EVENT_FIELDS, _ERROR_EVENT_ORDERS)
+    obj._wire = _ERROR_EVENT_ORDERS[tuple(data)]
     return obj
 
 
@@ -1211,7 +1169,7 @@ _TEXT_DELTA_FIELDS: Final[dict[str, int]] = {
     "type": 0,
     "text": 1,
 }
-_TEXT_DELTA_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_TEXT_DELTA_ORDERS: Final = KeyOrders(_TEXT_DELTA_FIELDS)
 
 
 def decode_text_delta(data: Any, strict: bool) -> TextDelta:
@@ -1238,10 +1196,7 @@ def decode_text_delta_after_tag(data: Any, strict: bool) -> TextDelta:
     obj.type = "text_delta"
     obj.text = text_
     obj.extra = extra
-    try:
-        obj._wire = _TEXT_DELTA_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(tuple(data), _TEXT_DELTA_FIELDS, _TEXT_DELTA_ORDERS)
+    obj._wire = _TEXT_DELTA_ORDERS[tuple(data)]
     return obj
 
 
@@ -1289,7 +1244,7 @@ _INPUT_JSON_DELTA_FIELDS: Final[dict[str, int]] = {
     "type": 0,
     "partial_json": 1,
 }
-_INPUT_JSON_DELTA_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_INPUT_JSON_DELTA_ORDERS: Final = KeyOrders(_INPUT_JSON_DELTA_FIELDS)
 
 
 def decode_input_json_delta(data: Any, strict: bool) -> InputJSONDelta:
@@ -1320,10 +1275,7 @@ def decode_input_json_delta_after_tag(data: Any, strict: bool) -> InputJSONDelta
     obj.type = "input_json_delta"
     obj.partial_json = partial_json_
     obj.extra = extra
-    try:
-        obj._wire = _INPUT_JSON_DELTA_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(tuple(data), _INPUT_JSON_DELTA_FIELDS, _INPUT_JSON_DELTA_ORDERS)
+    obj._wire = _INPUT_JSON_DELTA_ORDERS[tuple(data)]
     return obj
 
 
@@ -1373,7 +1325,7 @@ _CITATIONS_DELTA_FIELDS: Final[dict[str, int]] = {
     "type": 0,
     "citation": 1,
 }
-_CITATIONS_DELTA_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_CITATIONS_DELTA_ORDERS: Final = KeyOrders(_CITATIONS_DELTA_FIELDS)
 
 
 def decode_citations_delta(data: Any, strict: bool) -> CitationsDelta:
@@ -1402,10 +1354,7 @@ def decode_citations_delta_after_tag(data: Any, strict: bool) -> CitationsDelta:
     obj.type = "citations_delta"
     obj.citation = citation_
     obj.extra = extra
-    try:
-        obj._wire = _CITATIONS_DELTA_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(tuple(data), _CITATIONS_DELTA_FIELDS, _CITATIONS_DELTA_ORDERS)
+    obj._wire = _CITATIONS_DELTA_ORDERS[tuple(data)]
     return obj
 
 
@@ -1465,7 +1414,7 @@ _THINKING_DELTA_FIELDS: Final[dict[str, int]] = {
     "thinking": 1,
     "estimated_tokens": 2,
 }
-_THINKING_DELTA_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_THINKING_DELTA_ORDERS: Final = KeyOrders(_THINKING_DELTA_FIELDS)
 
 
 def decode_thinking_delta(data: Any, strict: bool) -> ThinkingDelta:
@@ -1508,10 +1457,7 @@ def decode_thinking_delta_after_tag(data: Any, strict: bool) -> ThinkingDelta:
     obj.thinking = thinking_
     obj.estimated_tokens = estimated_tokens_
     obj.extra = extra
-    try:
-        obj._wire = _THINKING_DELTA_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(tuple(data), _THINKING_DELTA_FIELDS, _THINKING_DELTA_ORDERS)
+    obj._wire = _THINKING_DELTA_ORDERS[tuple(data)]
     return obj
 
 
@@ -1559,7 +1505,7 @@ _SIGNATURE_DELTA_FIELDS: Final[dict[str, int]] = {
     "type": 0,
     "signature": 1,
 }
-_SIGNATURE_DELTA_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_SIGNATURE_DELTA_ORDERS: Final = KeyOrders(_SIGNATURE_DELTA_FIELDS)
 
 
 def decode_signature_delta(data: Any, strict: bool) -> SignatureDelta:
@@ -1586,10 +1532,7 @@ def decode_signature_delta_after_tag(data: Any, strict: bool) -> SignatureDelta:
     obj.type = "signature_delta"
     obj.signature = signature_
     obj.extra = extra
-    try:
-        obj._wire = _SIGNATURE_DELTA_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(tuple(data), _SIGNATURE_DELTA_FIELDS, _SIGNATURE_DELTA_ORDERS)
+    obj._wire = _SIGNATURE_DELTA_ORDERS[tuple(data)]
     return obj
 
 
@@ -1652,7 +1595,7 @@ _COMPACTION_CONTENT_BLOCK_DELTA_FIELDS: Final[dict[str, int]] = {
     "content": 1,
     "encrypted_content": 2,
 }
-_COMPACTION_CONTENT_BLOCK_DELTA_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_COMPACTION_CONTENT_BLOCK_DELTA_ORDERS: Final = KeyOrders(_COMPACTION_CONTENT_BLOCK_DELTA_FIELDS)
 
 
 def decode_compaction_content_block_delta(data: Any, strict: bool) -> CompactionContentBlockDelta:
@@ -1700,14 +1643,7 @@ def decode_compaction_content_block_delta_after_tag(
     obj.content = content_
     obj.encrypted_content = encrypted_content_
     obj.extra = extra
-    try:
-        obj._wire = _COMPACTION_CONTENT_BLOCK_DELTA_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _COMPACTION_CONTENT_BLOCK_DELTA_FIELDS,
-            _COMPACTION_CONTENT_BLOCK_DELTA_ORDERS,
-        )
+    obj._wire = _COMPACTION_CONTENT_BLOCK_DELTA_ORDERS[tuple(data)]
     return obj
 
 

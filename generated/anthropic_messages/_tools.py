@@ -13,6 +13,7 @@ from ._runtime import (
     JSON_INT_MIN,
     UNSET,
     DecodeError,
+    KeyOrders,
     LazyTable,
     Model,
     Unset,
@@ -26,7 +27,6 @@ from ._runtime import (
     extra_fields,
     has_lone_surrogate,
     in_received_order,
-    learn_order,
     list_of,
     map_of,
     missing_field,
@@ -196,7 +196,7 @@ _TOOL_FIELDS: Final[dict[str, int]] = {
     "input_examples": 8,
     "strict": 9,
 }
-_TOOL_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_TOOL_ORDERS: Final = KeyOrders(_TOOL_FIELDS)
 
 
 def decode_tool(data: Any, strict: bool) -> Tool:
@@ -309,10 +309,7 @@ def decode_tool(data: Any, strict: bool) -> Tool:
     obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
-    try:
-        obj._wire = _TOOL_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(tuple(data), _TOOL_FIELDS, _TOOL_ORDERS)
+    obj._wire = _TOOL_ORDERS[tuple(data)]
     return obj
 
 
@@ -415,7 +412,7 @@ _TOOL_BASH20241022_PARAM_FIELDS: Final[dict[str, int]] = {
     "input_examples": 5,
     "strict": 6,
 }
-_TOOL_BASH20241022_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_TOOL_BASH20241022_PARAM_ORDERS: Final = KeyOrders(_TOOL_BASH20241022_PARAM_FIELDS)
 
 
 def decode_tool_bash20241022_param(data: Any, strict: bool) -> ToolBash20241022Param:
@@ -498,12 +495,7 @@ def decode_tool_bash20241022_param_after_tag(data: Any, strict: bool) -> ToolBas
     obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
-    try:
-        obj._wire = _TOOL_BASH20241022_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _TOOL_BASH20241022_PARAM_FIELDS, _TOOL_BASH20241022_PARAM_ORDERS
-        )
+    obj._wire = _TOOL_BASH20241022_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -603,7 +595,7 @@ _TOOL_BASH20250124_PARAM_FIELDS: Final[dict[str, int]] = {
     "input_examples": 5,
     "strict": 6,
 }
-_TOOL_BASH20250124_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_TOOL_BASH20250124_PARAM_ORDERS: Final = KeyOrders(_TOOL_BASH20250124_PARAM_FIELDS)
 
 
 def decode_tool_bash20250124_param(data: Any, strict: bool) -> ToolBash20250124Param:
@@ -686,12 +678,7 @@ def decode_tool_bash20250124_param_after_tag(data: Any, strict: bool) -> ToolBas
     obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
-    try:
-        obj._wire = _TOOL_BASH20250124_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _TOOL_BASH20250124_PARAM_FIELDS, _TOOL_BASH20250124_PARAM_ORDERS
-        )
+    obj._wire = _TOOL_BASH20250124_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -795,7 +782,7 @@ _TOOL_TEXT_EDITOR20241022_PARAM_FIELDS: Final[dict[str, int]] = {
     "input_examples": 5,
     "strict": 6,
 }
-_TOOL_TEXT_EDITOR20241022_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_TOOL_TEXT_EDITOR20241022_PARAM_ORDERS: Final = KeyOrders(_TOOL_TEXT_EDITOR20241022_PARAM_FIELDS)
 
 
 def decode_tool_text_editor20241022_param(data: Any, strict: bool) -> ToolTextEditor20241022Param:
@@ -880,14 +867,7 @@ def decode_tool_text_editor20241022_param_after_tag(
     obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
-    try:
-        obj._wire = _TOOL_TEXT_EDITOR20241022_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _TOOL_TEXT_EDITOR20241022_PARAM_FIELDS,
-            _TOOL_TEXT_EDITOR20241022_PARAM_ORDERS,
-        )
+    obj._wire = _TOOL_TEXT_EDITOR20241022_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -987,7 +967,7 @@ _TOOL_TEXT_EDITOR20250124_PARAM_FIELDS: Final[dict[str, int]] = {
     "input_examples": 5,
     "strict": 6,
 }
-_TOOL_TEXT_EDITOR20250124_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_TOOL_TEXT_EDITOR20250124_PARAM_ORDERS: Final = KeyOrders(_TOOL_TEXT_EDITOR20250124_PARAM_FIELDS)
 
 
 def decode_tool_text_editor20250124_param(data: Any, strict: bool) -> ToolTextEditor20250124Param:
@@ -1072,14 +1052,7 @@ def decode_tool_text_editor20250124_param_after_tag(
     obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
-    try:
-        obj._wire = _TOOL_TEXT_EDITOR20250124_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _TOOL_TEXT_EDITOR20250124_PARAM_FIELDS,
-            _TOOL_TEXT_EDITOR20250124_PARAM_ORDERS,
-        )
+    obj._wire = _TOOL_TEXT_EDITOR20250124_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -1179,7 +1152,7 @@ _TOOL_TEXT_EDITOR20250429_PARAM_FIELDS: Final[dict[str, int]] = {
     "input_examples": 5,
     "strict": 6,
 }
-_TOOL_TEXT_EDITOR20250429_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_TOOL_TEXT_EDITOR20250429_PARAM_ORDERS: Final = KeyOrders(_TOOL_TEXT_EDITOR20250429_PARAM_FIELDS)
 
 
 def decode_tool_text_editor20250429_param(data: Any, strict: bool) -> ToolTextEditor20250429Param:
@@ -1264,14 +1237,7 @@ def decode_tool_text_editor20250429_param_after_tag(
     obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
-    try:
-        obj._wire = _TOOL_TEXT_EDITOR20250429_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _TOOL_TEXT_EDITOR20250429_PARAM_FIELDS,
-            _TOOL_TEXT_EDITOR20250429_PARAM_ORDERS,
-        )
+    obj._wire = _TOOL_TEXT_EDITOR20250429_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -1380,7 +1346,7 @@ _TOOL_TEXT_EDITOR20250728_PARAM_FIELDS: Final[dict[str, int]] = {
     "input_examples": 6,
     "strict": 7,
 }
-_TOOL_TEXT_EDITOR20250728_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_TOOL_TEXT_EDITOR20250728_PARAM_ORDERS: Final = KeyOrders(_TOOL_TEXT_EDITOR20250728_PARAM_FIELDS)
 
 
 def decode_tool_text_editor20250728_param(data: Any, strict: bool) -> ToolTextEditor20250728Param:
@@ -1475,14 +1441,7 @@ def decode_tool_text_editor20250728_param_after_tag(
     obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
-    try:
-        obj._wire = _TOOL_TEXT_EDITOR20250728_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _TOOL_TEXT_EDITOR20250728_PARAM_FIELDS,
-            _TOOL_TEXT_EDITOR20250728_PARAM_ORDERS,
-        )
+    obj._wire = _TOOL_TEXT_EDITOR20250728_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -1609,7 +1568,7 @@ _TOOL_COMPUTER_USE20241022_PARAM_FIELDS: Final[dict[str, int]] = {
     "input_examples": 8,
     "strict": 9,
 }
-_TOOL_COMPUTER_USE20241022_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_TOOL_COMPUTER_USE20241022_PARAM_ORDERS: Final = KeyOrders(_TOOL_COMPUTER_USE20241022_PARAM_FIELDS)
 
 
 def decode_tool_computer_use20241022_param(data: Any, strict: bool) -> ToolComputerUse20241022Param:
@@ -1720,14 +1679,7 @@ def decode_tool_computer_use20241022_param_after_tag(
     obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
-    try:
-        obj._wire = _TOOL_COMPUTER_USE20241022_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _TOOL_COMPUTER_USE20241022_PARAM_FIELDS,
-            _TOOL_COMPUTER_USE20241022_PARAM_ORDERS,
-        )
+    obj._wire = _TOOL_COMPUTER_USE20241022_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -1853,7 +1805,7 @@ _TOOL_COMPUTER_USE20250124_PARAM_FIELDS: Final[dict[str, int]] = {
     "input_examples": 8,
     "strict": 9,
 }
-_TOOL_COMPUTER_USE20250124_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_TOOL_COMPUTER_USE20250124_PARAM_ORDERS: Final = KeyOrders(_TOOL_COMPUTER_USE20250124_PARAM_FIELDS)
 
 
 def decode_tool_computer_use20250124_param(data: Any, strict: bool) -> ToolComputerUse20250124Param:
@@ -1964,14 +1916,7 @@ def decode_tool_computer_use20250124_param_after_tag(
     obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
-    try:
-        obj._wire = _TOOL_COMPUTER_USE20250124_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _TOOL_COMPUTER_USE20250124_PARAM_FIELDS,
-            _TOOL_COMPUTER_USE20250124_PARAM_ORDERS,
-        )
+    obj._wire = _TOOL_COMPUTER_USE20250124_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -2106,7 +2051,7 @@ _TOOL_COMPUTER_USE20251124_PARAM_FIELDS: Final[dict[str, int]] = {
     "input_examples": 9,
     "strict": 10,
 }
-_TOOL_COMPUTER_USE20251124_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_TOOL_COMPUTER_USE20251124_PARAM_ORDERS: Final = KeyOrders(_TOOL_COMPUTER_USE20251124_PARAM_FIELDS)
 
 
 def decode_tool_computer_use20251124_param(data: Any, strict: bool) -> ToolComputerUse20251124Param:
@@ -2224,14 +2169,7 @@ def decode_tool_computer_use20251124_param_after_tag(
     obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
-    try:
-        obj._wire = _TOOL_COMPUTER_USE20251124_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _TOOL_COMPUTER_USE20251124_PARAM_FIELDS,
-            _TOOL_COMPUTER_USE20251124_PARAM_ORDERS,
-        )
+    obj._wire = _TOOL_COMPUTER_USE20251124_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -2333,7 +2271,7 @@ _MEMORY_TOOL20250818_PARAM_FIELDS: Final[dict[str, int]] = {
     "input_examples": 5,
     "strict": 6,
 }
-_MEMORY_TOOL20250818_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_MEMORY_TOOL20250818_PARAM_ORDERS: Final = KeyOrders(_MEMORY_TOOL20250818_PARAM_FIELDS)
 
 
 def decode_memory_tool20250818_param(data: Any, strict: bool) -> MemoryTool20250818Param:
@@ -2416,12 +2354,7 @@ def decode_memory_tool20250818_param_after_tag(data: Any, strict: bool) -> Memor
     obj.input_examples = input_examples_
     obj.strict = strict_
     obj.extra = extra
-    try:
-        obj._wire = _MEMORY_TOOL20250818_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _MEMORY_TOOL20250818_PARAM_FIELDS, _MEMORY_TOOL20250818_PARAM_ORDERS
-        )
+    obj._wire = _MEMORY_TOOL20250818_PARAM_ORDERS[tuple(data)]
     return obj
 
 

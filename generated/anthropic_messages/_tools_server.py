@@ -13,6 +13,7 @@ from ._runtime import (
     JSON_INT_MIN,
     UNSET,
     DecodeError,
+    KeyOrders,
     Decoder,
     LazyTable,
     Model,
@@ -24,7 +25,6 @@ from ._runtime import (
     extra_fields,
     has_lone_surrogate,
     in_received_order,
-    learn_order,
     list_of,
     missing_field,
     new_instance,
@@ -147,7 +147,9 @@ _CODE_EXECUTION_TOOL20250522_PARAM_FIELDS: Final[dict[str, int]] = {
     "defer_loading": 4,
     "strict": 5,
 }
-_CODE_EXECUTION_TOOL20250522_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_CODE_EXECUTION_TOOL20250522_PARAM_ORDERS: Final = KeyOrders(
+    _CODE_EXECUTION_TOOL20250522_PARAM_FIELDS
+)
 
 
 def decode_code_execution_tool20250522_param(
@@ -219,14 +221,7 @@ def decode_code_execution_tool20250522_param_after_tag(
     obj.defer_loading = defer_loading_
     obj.strict = strict_
     obj.extra = extra
-    try:
-        obj._wire = _CODE_EXECUTION_TOOL20250522_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _CODE_EXECUTION_TOOL20250522_PARAM_FIELDS,
-            _CODE_EXECUTION_TOOL20250522_PARAM_ORDERS,
-        )
+    obj._wire = _CODE_EXECUTION_TOOL20250522_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -319,7 +314,9 @@ _CODE_EXECUTION_TOOL20250825_PARAM_FIELDS: Final[dict[str, int]] = {
     "defer_loading": 4,
     "strict": 5,
 }
-_CODE_EXECUTION_TOOL20250825_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_CODE_EXECUTION_TOOL20250825_PARAM_ORDERS: Final = KeyOrders(
+    _CODE_EXECUTION_TOOL20250825_PARAM_FIELDS
+)
 
 
 def decode_code_execution_tool20250825_param(
@@ -391,14 +388,7 @@ def decode_code_execution_tool20250825_param_after_tag(
     obj.defer_loading = defer_loading_
     obj.strict = strict_
     obj.extra = extra
-    try:
-        obj._wire = _CODE_EXECUTION_TOOL20250825_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _CODE_EXECUTION_TOOL20250825_PARAM_FIELDS,
-            _CODE_EXECUTION_TOOL20250825_PARAM_ORDERS,
-        )
+    obj._wire = _CODE_EXECUTION_TOOL20250825_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -489,7 +479,9 @@ _CODE_EXECUTION_TOOL20260120_PARAM_FIELDS: Final[dict[str, int]] = {
     "defer_loading": 4,
     "strict": 5,
 }
-_CODE_EXECUTION_TOOL20260120_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_CODE_EXECUTION_TOOL20260120_PARAM_ORDERS: Final = KeyOrders(
+    _CODE_EXECUTION_TOOL20260120_PARAM_FIELDS
+)
 
 
 def decode_code_execution_tool20260120_param(
@@ -561,14 +553,7 @@ def decode_code_execution_tool20260120_param_after_tag(
     obj.defer_loading = defer_loading_
     obj.strict = strict_
     obj.extra = extra
-    try:
-        obj._wire = _CODE_EXECUTION_TOOL20260120_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _CODE_EXECUTION_TOOL20260120_PARAM_FIELDS,
-            _CODE_EXECUTION_TOOL20260120_PARAM_ORDERS,
-        )
+    obj._wire = _CODE_EXECUTION_TOOL20260120_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -659,7 +644,9 @@ _CODE_EXECUTION_TOOL20260521_PARAM_FIELDS: Final[dict[str, int]] = {
     "defer_loading": 4,
     "strict": 5,
 }
-_CODE_EXECUTION_TOOL20260521_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_CODE_EXECUTION_TOOL20260521_PARAM_ORDERS: Final = KeyOrders(
+    _CODE_EXECUTION_TOOL20260521_PARAM_FIELDS
+)
 
 
 def decode_code_execution_tool20260521_param(
@@ -731,14 +718,7 @@ def decode_code_execution_tool20260521_param_after_tag(
     obj.defer_loading = defer_loading_
     obj.strict = strict_
     obj.extra = extra
-    try:
-        obj._wire = _CODE_EXECUTION_TOOL20260521_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _CODE_EXECUTION_TOOL20260521_PARAM_FIELDS,
-            _CODE_EXECUTION_TOOL20260521_PARAM_ORDERS,
-        )
+    obj._wire = _CODE_EXECUTION_TOOL20260521_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -865,7 +845,7 @@ _WEB_SEARCH_TOOL20250305_PARAM_FIELDS: Final[dict[str, int]] = {
     "defer_loading": 8,
     "strict": 9,
 }
-_WEB_SEARCH_TOOL20250305_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_WEB_SEARCH_TOOL20250305_PARAM_ORDERS: Final = KeyOrders(_WEB_SEARCH_TOOL20250305_PARAM_FIELDS)
 
 
 def decode_web_search_tool20250305_param(data: Any, strict: bool) -> WebSearchTool20250305Param:
@@ -984,14 +964,7 @@ def decode_web_search_tool20250305_param_after_tag(
     obj.defer_loading = defer_loading_
     obj.strict = strict_
     obj.extra = extra
-    try:
-        obj._wire = _WEB_SEARCH_TOOL20250305_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _WEB_SEARCH_TOOL20250305_PARAM_FIELDS,
-            _WEB_SEARCH_TOOL20250305_PARAM_ORDERS,
-        )
+    obj._wire = _WEB_SEARCH_TOOL20250305_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -1118,7 +1091,7 @@ _WEB_SEARCH_TOOL20260209_PARAM_FIELDS: Final[dict[str, int]] = {
     "defer_loading": 8,
     "strict": 9,
 }
-_WEB_SEARCH_TOOL20260209_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_WEB_SEARCH_TOOL20260209_PARAM_ORDERS: Final = KeyOrders(_WEB_SEARCH_TOOL20260209_PARAM_FIELDS)
 
 
 def decode_web_search_tool20260209_param(data: Any, strict: bool) -> WebSearchTool20260209Param:
@@ -1237,14 +1210,7 @@ def decode_web_search_tool20260209_param_after_tag(
     obj.defer_loading = defer_loading_
     obj.strict = strict_
     obj.extra = extra
-    try:
-        obj._wire = _WEB_SEARCH_TOOL20260209_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _WEB_SEARCH_TOOL20260209_PARAM_FIELDS,
-            _WEB_SEARCH_TOOL20260209_PARAM_ORDERS,
-        )
+    obj._wire = _WEB_SEARCH_TOOL20260209_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -1385,7 +1351,7 @@ _WEB_SEARCH_TOOL20260318_PARAM_FIELDS: Final[dict[str, int]] = {
     "defer_loading": 9,
     "strict": 10,
 }
-_WEB_SEARCH_TOOL20260318_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_WEB_SEARCH_TOOL20260318_PARAM_ORDERS: Final = KeyOrders(_WEB_SEARCH_TOOL20260318_PARAM_FIELDS)
 
 
 def decode_web_search_tool20260318_param(data: Any, strict: bool) -> WebSearchTool20260318Param:
@@ -1516,14 +1482,7 @@ def decode_web_search_tool20260318_param_after_tag(
     obj.defer_loading = defer_loading_
     obj.strict = strict_
     obj.extra = extra
-    try:
-        obj._wire = _WEB_SEARCH_TOOL20260318_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _WEB_SEARCH_TOOL20260318_PARAM_FIELDS,
-            _WEB_SEARCH_TOOL20260318_PARAM_ORDERS,
-        )
+    obj._wire = _WEB_SEARCH_TOOL20260318_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -1597,7 +1556,7 @@ _USER_LOCATION_PARAM_FIELDS: Final[dict[str, int]] = {
     "country": 3,
     "timezone": 4,
 }
-_USER_LOCATION_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_USER_LOCATION_PARAM_ORDERS: Final = KeyOrders(_USER_LOCATION_PARAM_FIELDS)
 
 
 def decode_user_location_param(data: Any, strict: bool) -> UserLocationParam:
@@ -1659,12 +1618,7 @@ def decode_user_location_param_after_tag(data: Any, strict: bool) -> UserLocatio
     obj.country = country_
     obj.timezone = timezone_
     obj.extra = extra
-    try:
-        obj._wire = _USER_LOCATION_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _USER_LOCATION_PARAM_FIELDS, _USER_LOCATION_PARAM_ORDERS
-        )
+    obj._wire = _USER_LOCATION_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -1811,7 +1765,7 @@ _WEB_FETCH_TOOL20250910_PARAM_FIELDS: Final[dict[str, int]] = {
     "defer_loading": 10,
     "strict": 11,
 }
-_WEB_FETCH_TOOL20250910_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_WEB_FETCH_TOOL20250910_PARAM_ORDERS: Final = KeyOrders(_WEB_FETCH_TOOL20250910_PARAM_FIELDS)
 
 
 def decode_web_fetch_tool20250910_param(data: Any, strict: bool) -> WebFetchTool20250910Param:
@@ -1952,12 +1906,7 @@ def decode_web_fetch_tool20250910_param_after_tag(
     obj.defer_loading = defer_loading_
     obj.strict = strict_
     obj.extra = extra
-    try:
-        obj._wire = _WEB_FETCH_TOOL20250910_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _WEB_FETCH_TOOL20250910_PARAM_FIELDS, _WEB_FETCH_TOOL20250910_PARAM_ORDERS
-        )
+    obj._wire = _WEB_FETCH_TOOL20250910_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -2102,7 +2051,7 @@ _WEB_FETCH_TOOL20260209_PARAM_FIELDS: Final[dict[str, int]] = {
     "defer_loading": 10,
     "strict": 11,
 }
-_WEB_FETCH_TOOL20260209_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_WEB_FETCH_TOOL20260209_PARAM_ORDERS: Final = KeyOrders(_WEB_FETCH_TOOL20260209_PARAM_FIELDS)
 
 
 def decode_web_fetch_tool20260209_param(data: Any, strict: bool) -> WebFetchTool20260209Param:
@@ -2243,12 +2192,7 @@ def decode_web_fetch_tool20260209_param_after_tag(
     obj.defer_loading = defer_loading_
     obj.strict = strict_
     obj.extra = extra
-    try:
-        obj._wire = _WEB_FETCH_TOOL20260209_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _WEB_FETCH_TOOL20260209_PARAM_FIELDS, _WEB_FETCH_TOOL20260209_PARAM_ORDERS
-        )
+    obj._wire = _WEB_FETCH_TOOL20260209_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -2402,7 +2346,7 @@ _WEB_FETCH_TOOL20260309_PARAM_FIELDS: Final[dict[str, int]] = {
     "defer_loading": 11,
     "strict": 12,
 }
-_WEB_FETCH_TOOL20260309_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_WEB_FETCH_TOOL20260309_PARAM_ORDERS: Final = KeyOrders(_WEB_FETCH_TOOL20260309_PARAM_FIELDS)
 
 
 def decode_web_fetch_tool20260309_param(data: Any, strict: bool) -> WebFetchTool20260309Param:
@@ -2550,12 +2494,7 @@ def decode_web_fetch_tool20260309_param_after_tag(
     obj.defer_loading = defer_loading_
     obj.strict = strict_
     obj.extra = extra
-    try:
-        obj._wire = _WEB_FETCH_TOOL20260309_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _WEB_FETCH_TOOL20260309_PARAM_FIELDS, _WEB_FETCH_TOOL20260309_PARAM_ORDERS
-        )
+    obj._wire = _WEB_FETCH_TOOL20260309_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -2723,7 +2662,7 @@ _WEB_FETCH_TOOL20260318_PARAM_FIELDS: Final[dict[str, int]] = {
     "defer_loading": 12,
     "strict": 13,
 }
-_WEB_FETCH_TOOL20260318_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_WEB_FETCH_TOOL20260318_PARAM_ORDERS: Final = KeyOrders(_WEB_FETCH_TOOL20260318_PARAM_FIELDS)
 
 
 def decode_web_fetch_tool20260318_param(data: Any, strict: bool) -> WebFetchTool20260318Param:
@@ -2883,12 +2822,7 @@ def decode_web_fetch_tool20260318_param_after_tag(
     obj.defer_loading = defer_loading_
     obj.strict = strict_
     obj.extra = extra
-    try:
-        obj._wire = _WEB_FETCH_TOOL20260318_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _WEB_FETCH_TOOL20260318_PARAM_FIELDS, _WEB_FETCH_TOOL20260318_PARAM_ORDERS
-        )
+    obj._wire = _WEB_FETCH_TOOL20260318_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -2956,7 +2890,7 @@ _WEB_FETCH_URL_SOURCES_PARAM_FIELDS: Final[dict[str, int]] = {
     "client_tool_results": 1,
     "server_tool_results": 2,
 }
-_WEB_FETCH_URL_SOURCES_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_WEB_FETCH_URL_SOURCES_PARAM_ORDERS: Final = KeyOrders(_WEB_FETCH_URL_SOURCES_PARAM_FIELDS)
 
 
 def decode_web_fetch_url_sources_param(data: Any, strict: bool) -> WebFetchURLSourcesParam:
@@ -3006,12 +2940,7 @@ def decode_web_fetch_url_sources_param(data: Any, strict: bool) -> WebFetchURLSo
     obj.client_tool_results = client_tool_results_
     obj.server_tool_results = server_tool_results_
     obj.extra = extra
-    try:
-        obj._wire = _WEB_FETCH_URL_SOURCES_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _WEB_FETCH_URL_SOURCES_PARAM_FIELDS, _WEB_FETCH_URL_SOURCES_PARAM_ORDERS
-        )
+    obj._wire = _WEB_FETCH_URL_SOURCES_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -3055,7 +2984,7 @@ class WebFetchURLSourceAllParam(Model):
 _WEB_FETCH_URL_SOURCE_ALL_PARAM_FIELDS: Final[dict[str, int]] = {
     "type": 0,
 }
-_WEB_FETCH_URL_SOURCE_ALL_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_WEB_FETCH_URL_SOURCE_ALL_PARAM_ORDERS: Final = KeyOrders(_WEB_FETCH_URL_SOURCE_ALL_PARAM_FIELDS)
 
 
 def decode_web_fetch_url_source_all_param(data: Any, strict: bool) -> WebFetchURLSourceAllParam:
@@ -3077,14 +3006,7 @@ def decode_web_fetch_url_source_all_param_after_tag(
     obj = new_instance(WebFetchURLSourceAllParam)
     obj.type = "all"
     obj.extra = extra
-    try:
-        obj._wire = _WEB_FETCH_URL_SOURCE_ALL_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _WEB_FETCH_URL_SOURCE_ALL_PARAM_FIELDS,
-            _WEB_FETCH_URL_SOURCE_ALL_PARAM_ORDERS,
-        )
+    obj._wire = _WEB_FETCH_URL_SOURCE_ALL_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -3128,7 +3050,7 @@ class WebFetchURLSourceNoneParam(Model):
 _WEB_FETCH_URL_SOURCE_NONE_PARAM_FIELDS: Final[dict[str, int]] = {
     "type": 0,
 }
-_WEB_FETCH_URL_SOURCE_NONE_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_WEB_FETCH_URL_SOURCE_NONE_PARAM_ORDERS: Final = KeyOrders(_WEB_FETCH_URL_SOURCE_NONE_PARAM_FIELDS)
 
 
 def decode_web_fetch_url_source_none_param(data: Any, strict: bool) -> WebFetchURLSourceNoneParam:
@@ -3150,14 +3072,7 @@ def decode_web_fetch_url_source_none_param_after_tag(
     obj = new_instance(WebFetchURLSourceNoneParam)
     obj.type = "none"
     obj.extra = extra
-    try:
-        obj._wire = _WEB_FETCH_URL_SOURCE_NONE_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _WEB_FETCH_URL_SOURCE_NONE_PARAM_FIELDS,
-            _WEB_FETCH_URL_SOURCE_NONE_PARAM_ORDERS,
-        )
+    obj._wire = _WEB_FETCH_URL_SOURCE_NONE_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -3209,7 +3124,7 @@ _WEB_FETCH_URL_SOURCE_ONLY_PARAM_FIELDS: Final[dict[str, int]] = {
     "type": 0,
     "tools": 1,
 }
-_WEB_FETCH_URL_SOURCE_ONLY_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_WEB_FETCH_URL_SOURCE_ONLY_PARAM_ORDERS: Final = KeyOrders(_WEB_FETCH_URL_SOURCE_ONLY_PARAM_FIELDS)
 
 
 def decode_web_fetch_url_source_only_param(data: Any, strict: bool) -> WebFetchURLSourceOnlyParam:
@@ -3254,14 +3169,7 @@ def decode_web_fetch_url_source_only_param_after_tag(
     obj.type = "only"
     obj.tools = tools_
     obj.extra = extra
-    try:
-        obj._wire = _WEB_FETCH_URL_SOURCE_ONLY_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _WEB_FETCH_URL_SOURCE_ONLY_PARAM_FIELDS,
-            _WEB_FETCH_URL_SOURCE_ONLY_PARAM_ORDERS,
-        )
+    obj._wire = _WEB_FETCH_URL_SOURCE_ONLY_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -3313,7 +3221,9 @@ _WEB_FETCH_URL_SOURCE_EXCEPT_PARAM_FIELDS: Final[dict[str, int]] = {
     "type": 0,
     "tools": 1,
 }
-_WEB_FETCH_URL_SOURCE_EXCEPT_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_WEB_FETCH_URL_SOURCE_EXCEPT_PARAM_ORDERS: Final = KeyOrders(
+    _WEB_FETCH_URL_SOURCE_EXCEPT_PARAM_FIELDS
+)
 
 
 def decode_web_fetch_url_source_except_param(
@@ -3360,14 +3270,7 @@ def decode_web_fetch_url_source_except_param_after_tag(
     obj.type = "except"
     obj.tools = tools_
     obj.extra = extra
-    try:
-        obj._wire = _WEB_FETCH_URL_SOURCE_EXCEPT_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _WEB_FETCH_URL_SOURCE_EXCEPT_PARAM_FIELDS,
-            _WEB_FETCH_URL_SOURCE_EXCEPT_PARAM_ORDERS,
-        )
+    obj._wire = _WEB_FETCH_URL_SOURCE_EXCEPT_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -3417,8 +3320,8 @@ _WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_PARAM_FIELDS: Final[dict[str, int]] = {
     "type": 0,
     "name": 1,
 }
-_WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = (
-    {}
+_WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_PARAM_ORDERS: Final = KeyOrders(
+    _WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_PARAM_FIELDS
 )
 
 
@@ -3450,14 +3353,7 @@ def decode_web_fetch_url_source_tool_reference_param_after_tag(
     obj.type = "tool_reference"
     obj.name = name_
     obj.extra = extra
-    try:
-        obj._wire = _WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_PARAM_FIELDS,
-            _WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_PARAM_ORDERS,
-        )
+    obj._wire = _WEB_FETCH_URL_SOURCE_TOOL_REFERENCE_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -3552,7 +3448,9 @@ _TOOL_SEARCH_TOOL_BM25_20251119_PARAM_FIELDS: Final[dict[str, int]] = {
     "defer_loading": 4,
     "strict": 5,
 }
-_TOOL_SEARCH_TOOL_BM25_20251119_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_TOOL_SEARCH_TOOL_BM25_20251119_PARAM_ORDERS: Final = KeyOrders(
+    _TOOL_SEARCH_TOOL_BM25_20251119_PARAM_FIELDS
+)
 
 
 def decode_tool_search_tool_bm25_20251119_param(
@@ -3630,14 +3528,7 @@ def decode_tool_search_tool_bm25_20251119_param_after_tag(
     obj.defer_loading = defer_loading_
     obj.strict = strict_
     obj.extra = extra
-    try:
-        obj._wire = _TOOL_SEARCH_TOOL_BM25_20251119_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _TOOL_SEARCH_TOOL_BM25_20251119_PARAM_FIELDS,
-            _TOOL_SEARCH_TOOL_BM25_20251119_PARAM_ORDERS,
-        )
+    obj._wire = _TOOL_SEARCH_TOOL_BM25_20251119_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -3732,7 +3623,9 @@ _TOOL_SEARCH_TOOL_REGEX20251119_PARAM_FIELDS: Final[dict[str, int]] = {
     "defer_loading": 4,
     "strict": 5,
 }
-_TOOL_SEARCH_TOOL_REGEX20251119_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_TOOL_SEARCH_TOOL_REGEX20251119_PARAM_ORDERS: Final = KeyOrders(
+    _TOOL_SEARCH_TOOL_REGEX20251119_PARAM_FIELDS
+)
 
 
 def decode_tool_search_tool_regex20251119_param(
@@ -3810,14 +3703,7 @@ def decode_tool_search_tool_regex20251119_param_after_tag(
     obj.defer_loading = defer_loading_
     obj.strict = strict_
     obj.extra = extra
-    try:
-        obj._wire = _TOOL_SEARCH_TOOL_REGEX20251119_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _TOOL_SEARCH_TOOL_REGEX20251119_PARAM_FIELDS,
-            _TOOL_SEARCH_TOOL_REGEX20251119_PARAM_ORDERS,
-        )
+    obj._wire = _TOOL_SEARCH_TOOL_REGEX20251119_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -3946,7 +3832,7 @@ _ADVISOR_TOOL20260301_PARAM_FIELDS: Final[dict[str, int]] = {
     "defer_loading": 8,
     "strict": 9,
 }
-_ADVISOR_TOOL20260301_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_ADVISOR_TOOL20260301_PARAM_ORDERS: Final = KeyOrders(_ADVISOR_TOOL20260301_PARAM_FIELDS)
 
 
 def decode_advisor_tool20260301_param(data: Any, strict: bool) -> AdvisorTool20260301Param:
@@ -4051,12 +3937,7 @@ def decode_advisor_tool20260301_param_after_tag(
     obj.defer_loading = defer_loading_
     obj.strict = strict_
     obj.extra = extra
-    try:
-        obj._wire = _ADVISOR_TOOL20260301_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _ADVISOR_TOOL20260301_PARAM_FIELDS, _ADVISOR_TOOL20260301_PARAM_ORDERS
-        )
+    obj._wire = _ADVISOR_TOOL20260301_PARAM_ORDERS[tuple(data)]
     return obj
 
 

@@ -13,6 +13,7 @@ from ._runtime import (
     JSON_INT_MIN,
     UNSET,
     DecodeError,
+    KeyOrders,
     Decoder,
     LazyTable,
     Model,
@@ -21,7 +22,6 @@ from ._runtime import (
     extra_fields,
     has_lone_surrogate,
     in_received_order,
-    learn_order,
     list_of,
     missing_field,
     new_instance,
@@ -89,7 +89,7 @@ _BROWSER_TOOLSET20260801_PARAM_FIELDS: Final[dict[str, int]] = {
     "cache_control": 1,
     "configs": 2,
 }
-_BROWSER_TOOLSET20260801_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_TOOLSET20260801_PARAM_ORDERS: Final = KeyOrders(_BROWSER_TOOLSET20260801_PARAM_FIELDS)
 
 
 def decode_browser_toolset20260801_param(data: Any, strict: bool) -> BrowserToolset20260801Param:
@@ -135,14 +135,7 @@ def decode_browser_toolset20260801_param_after_tag(
     obj.cache_control = cache_control_
     obj.configs = configs_
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_TOOLSET20260801_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _BROWSER_TOOLSET20260801_PARAM_FIELDS,
-            _BROWSER_TOOLSET20260801_PARAM_ORDERS,
-        )
+    obj._wire = _BROWSER_TOOLSET20260801_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -438,7 +431,7 @@ _BROWSER_TOOLSET_CONFIGS_PARAM_FIELDS: Final[dict[str, int]] = {
     "wait": 29,
     "zoom": 30,
 }
-_BROWSER_TOOLSET_CONFIGS_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_TOOLSET_CONFIGS_PARAM_ORDERS: Final = KeyOrders(_BROWSER_TOOLSET_CONFIGS_PARAM_FIELDS)
 
 
 def decode_browser_toolset_configs_param(data: Any, strict: bool) -> BrowserToolsetConfigsParam:
@@ -764,14 +757,7 @@ def decode_browser_toolset_configs_param(data: Any, strict: bool) -> BrowserTool
     obj.wait = wait_
     obj.zoom = zoom_
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_TOOLSET_CONFIGS_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _BROWSER_TOOLSET_CONFIGS_PARAM_FIELDS,
-            _BROWSER_TOOLSET_CONFIGS_PARAM_ORDERS,
-        )
+    obj._wire = _BROWSER_TOOLSET_CONFIGS_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -835,7 +821,7 @@ _COMPUTER_TOOLSET20260801_PARAM_FIELDS: Final[dict[str, int]] = {
     "cache_control": 1,
     "configs": 2,
 }
-_COMPUTER_TOOLSET20260801_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_COMPUTER_TOOLSET20260801_PARAM_ORDERS: Final = KeyOrders(_COMPUTER_TOOLSET20260801_PARAM_FIELDS)
 
 
 def decode_computer_toolset20260801_param(data: Any, strict: bool) -> ComputerToolset20260801Param:
@@ -881,14 +867,7 @@ def decode_computer_toolset20260801_param_after_tag(
     obj.cache_control = cache_control_
     obj.configs = configs_
     obj.extra = extra
-    try:
-        obj._wire = _COMPUTER_TOOLSET20260801_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _COMPUTER_TOOLSET20260801_PARAM_FIELDS,
-            _COMPUTER_TOOLSET20260801_PARAM_ORDERS,
-        )
+    obj._wire = _COMPUTER_TOOLSET20260801_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -1072,7 +1051,7 @@ _COMPUTER_TOOLSET_CONFIGS_PARAM_FIELDS: Final[dict[str, int]] = {
     "wait": 15,
     "zoom": 16,
 }
-_COMPUTER_TOOLSET_CONFIGS_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_COMPUTER_TOOLSET_CONFIGS_PARAM_ORDERS: Final = KeyOrders(_COMPUTER_TOOLSET_CONFIGS_PARAM_FIELDS)
 
 
 def decode_computer_toolset_configs_param(data: Any, strict: bool) -> ComputerToolsetConfigsParam:
@@ -1258,14 +1237,7 @@ def decode_computer_toolset_configs_param(data: Any, strict: bool) -> ComputerTo
     obj.wait = wait_
     obj.zoom = zoom_
     obj.extra = extra
-    try:
-        obj._wire = _COMPUTER_TOOLSET_CONFIGS_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _COMPUTER_TOOLSET_CONFIGS_PARAM_FIELDS,
-            _COMPUTER_TOOLSET_CONFIGS_PARAM_ORDERS,
-        )
+    obj._wire = _COMPUTER_TOOLSET_CONFIGS_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -1323,7 +1295,7 @@ _TOOLSET_MEMBER_CONFIG_PARAM_FIELDS: Final[dict[str, int]] = {
     "enabled": 0,
     "defer_loading": 1,
 }
-_TOOLSET_MEMBER_CONFIG_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_TOOLSET_MEMBER_CONFIG_PARAM_ORDERS: Final = KeyOrders(_TOOLSET_MEMBER_CONFIG_PARAM_FIELDS)
 
 
 def decode_toolset_member_config_param(data: Any, strict: bool) -> ToolsetMemberConfigParam:
@@ -1353,12 +1325,7 @@ def decode_toolset_member_config_param(data: Any, strict: bool) -> ToolsetMember
     obj.enabled = enabled_
     obj.defer_loading = defer_loading_
     obj.extra = extra
-    try:
-        obj._wire = _TOOLSET_MEMBER_CONFIG_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _TOOLSET_MEMBER_CONFIG_PARAM_FIELDS, _TOOLSET_MEMBER_CONFIG_PARAM_ORDERS
-        )
+    obj._wire = _TOOLSET_MEMBER_CONFIG_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -1432,7 +1399,7 @@ _BROWSER_STATE_BLOCK_PARAM_FIELDS: Final[dict[str, int]] = {
     "state_changes": 2,
     "cache_control": 3,
 }
-_BROWSER_STATE_BLOCK_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_STATE_BLOCK_PARAM_ORDERS: Final = KeyOrders(_BROWSER_STATE_BLOCK_PARAM_FIELDS)
 
 
 def decode_browser_state_block_param(data: Any, strict: bool) -> BrowserStateBlockParam:
@@ -1504,12 +1471,7 @@ def decode_browser_state_block_param_after_tag(data: Any, strict: bool) -> Brows
     obj.state_changes = state_changes_
     obj.cache_control = cache_control_
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_STATE_BLOCK_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _BROWSER_STATE_BLOCK_PARAM_FIELDS, _BROWSER_STATE_BLOCK_PARAM_ORDERS
-        )
+    obj._wire = _BROWSER_STATE_BLOCK_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -1574,7 +1536,7 @@ _BROWSER_STATE_TAB_ENTRY_PARAM_FIELDS: Final[dict[str, int]] = {
     "url": 2,
     "active": 3,
 }
-_BROWSER_STATE_TAB_ENTRY_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_STATE_TAB_ENTRY_PARAM_ORDERS: Final = KeyOrders(_BROWSER_STATE_TAB_ENTRY_PARAM_FIELDS)
 
 
 def decode_browser_state_tab_entry_param(data: Any, strict: bool) -> BrowserStateTabEntryParam:
@@ -1614,14 +1576,7 @@ def decode_browser_state_tab_entry_param(data: Any, strict: bool) -> BrowserStat
     obj.url = url_
     obj.active = active_
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_STATE_TAB_ENTRY_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _BROWSER_STATE_TAB_ENTRY_PARAM_FIELDS,
-            _BROWSER_STATE_TAB_ENTRY_PARAM_ORDERS,
-        )
+    obj._wire = _BROWSER_STATE_TAB_ENTRY_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -1671,7 +1626,9 @@ _BROWSER_STATE_CHANGE_TAB_OPENED_PARAM_FIELDS: Final[dict[str, int]] = {
     "type": 0,
     "tab_id": 1,
 }
-_BROWSER_STATE_CHANGE_TAB_OPENED_PARAM_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_BROWSER_STATE_CHANGE_TAB_OPENED_PARAM_ORDERS: Final = KeyOrders(
+    _BROWSER_STATE_CHANGE_TAB_OPENED_PARAM_FIELDS
+)
 
 
 def decode_browser_state_change_tab_opened_param(
@@ -1702,14 +1659,7 @@ def decode_browser_state_change_tab_opened_param_after_tag(
     obj.type = "tab_opened"
     obj.tab_id = tab_id_
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_STATE_CHANGE_TAB_OPENED_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _BROWSER_STATE_CHANGE_TAB_OPENED_PARAM_FIELDS,
-            _BROWSER_STATE_CHANGE_TAB_OPENED_PARAM_ORDERS,
-        )
+    obj._wire = _BROWSER_STATE_CHANGE_TAB_OPENED_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -1765,9 +1715,9 @@ _BROWSER_STATE_CHANGE_DOWNLOAD_STARTED_PARAM_FIELDS: Final[dict[str, int]] = {
     "download_id": 1,
     "url": 2,
 }
-_BROWSER_STATE_CHANGE_DOWNLOAD_STARTED_PARAM_ORDERS: Final[
-    dict[tuple[str, ...], tuple[str, ...]]
-] = {}
+_BROWSER_STATE_CHANGE_DOWNLOAD_STARTED_PARAM_ORDERS: Final = KeyOrders(
+    _BROWSER_STATE_CHANGE_DOWNLOAD_STARTED_PARAM_FIELDS
+)
 
 
 def decode_browser_state_change_download_started_param(
@@ -1806,14 +1756,7 @@ def decode_browser_state_change_download_started_param_after_tag(
     obj.download_id = download_id_
     obj.url = url_
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_STATE_CHANGE_DOWNLOAD_STARTED_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _BROWSER_STATE_CHANGE_DOWNLOAD_STARTED_PARAM_FIELDS,
-            _BROWSER_STATE_CHANGE_DOWNLOAD_STARTED_PARAM_ORDERS,
-        )
+    obj._wire = _BROWSER_STATE_CHANGE_DOWNLOAD_STARTED_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -1885,9 +1828,9 @@ _BROWSER_STATE_CHANGE_DOWNLOAD_COMPLETED_PARAM_FIELDS: Final[dict[str, int]] = {
     "path": 3,
     "size_bytes": 4,
 }
-_BROWSER_STATE_CHANGE_DOWNLOAD_COMPLETED_PARAM_ORDERS: Final[
-    dict[tuple[str, ...], tuple[str, ...]]
-] = {}
+_BROWSER_STATE_CHANGE_DOWNLOAD_COMPLETED_PARAM_ORDERS: Final = KeyOrders(
+    _BROWSER_STATE_CHANGE_DOWNLOAD_COMPLETED_PARAM_FIELDS
+)
 
 
 def decode_browser_state_change_download_completed_param(
@@ -1950,14 +1893,7 @@ def decode_browser_state_change_download_completed_param_after_tag(
     obj.path = path_
     obj.size_bytes = size_bytes_
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_STATE_CHANGE_DOWNLOAD_COMPLETED_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _BROWSER_STATE_CHANGE_DOWNLOAD_COMPLETED_PARAM_FIELDS,
-            _BROWSER_STATE_CHANGE_DOWNLOAD_COMPLETED_PARAM_ORDERS,
-        )
+    obj._wire = _BROWSER_STATE_CHANGE_DOWNLOAD_COMPLETED_PARAM_ORDERS[tuple(data)]
     return obj
 
 
@@ -2021,9 +1957,9 @@ _BROWSER_STATE_CHANGE_DOWNLOAD_FAILED_PARAM_FIELDS: Final[dict[str, int]] = {
     "url": 2,
     "error": 3,
 }
-_BROWSER_STATE_CHANGE_DOWNLOAD_FAILED_PARAM_ORDERS: Final[
-    dict[tuple[str, ...], tuple[str, ...]]
-] = {}
+_BROWSER_STATE_CHANGE_DOWNLOAD_FAILED_PARAM_ORDERS: Final = KeyOrders(
+    _BROWSER_STATE_CHANGE_DOWNLOAD_FAILED_PARAM_FIELDS
+)
 
 
 def decode_browser_state_change_download_failed_param(
@@ -2077,14 +2013,7 @@ def decode_browser_state_change_download_failed_param_after_tag(
     obj.url = url_
     obj.error = error_
     obj.extra = extra
-    try:
-        obj._wire = _BROWSER_STATE_CHANGE_DOWNLOAD_FAILED_PARAM_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _BROWSER_STATE_CHANGE_DOWNLOAD_FAILED_PARAM_FIELDS,
-            _BROWSER_STATE_CHANGE_DOWNLOAD_FAILED_PARAM_ORDERS,
-        )
+    obj._wire = _BROWSER_STATE_CHANGE_DOWNLOAD_FAILED_PARAM_ORDERS[tuple(data)]
     return obj
 
 

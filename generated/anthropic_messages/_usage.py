@@ -13,6 +13,7 @@ from ._runtime import (
     JSON_INT_MIN,
     UNSET,
     DecodeError,
+    KeyOrders,
     Decoder,
     LazyTable,
     Model,
@@ -23,7 +24,6 @@ from ._runtime import (
     extra_fields,
     has_lone_surrogate,
     in_received_order,
-    learn_order,
     list_of,
     missing_field,
     new_instance,
@@ -293,7 +293,7 @@ _USAGE_FIELDS: Final[dict[str, int]] = {
     "iterations": 10,
     "fallback_credit": 11,
 }
-_USAGE_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_USAGE_ORDERS: Final = KeyOrders(_USAGE_FIELDS)
 
 
 def decode_usage(data: Any, strict: bool) -> Usage:
@@ -443,10 +443,7 @@ def decode_usage(data: Any, strict: bool) -> Usage:
     obj.iterations = iterations_
     obj.fallback_credit = fallback_credit_
     obj.extra = extra
-    try:
-        obj._wire = _USAGE_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(tuple(data), _USAGE_FIELDS, _USAGE_ORDERS)
+    obj._wire = _USAGE_ORDERS[tuple(data)]
     return obj
 
 
@@ -495,7 +492,7 @@ _CACHE_CREATION_FIELDS: Final[dict[str, int]] = {
     "ephemeral_5m_input_tokens": 0,
     "ephemeral_1h_input_tokens": 1,
 }
-_CACHE_CREATION_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_CACHE_CREATION_ORDERS: Final = KeyOrders(_CACHE_CREATION_FIELDS)
 
 
 def decode_cache_creation(data: Any, strict: bool) -> CacheCreation:
@@ -534,10 +531,7 @@ def decode_cache_creation(data: Any, strict: bool) -> CacheCreation:
     obj.ephemeral_5m_input_tokens = ephemeral_5m_input_tokens_
     obj.ephemeral_1h_input_tokens = ephemeral_1h_input_tokens_
     obj.extra = extra
-    try:
-        obj._wire = _CACHE_CREATION_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(tuple(data), _CACHE_CREATION_FIELDS, _CACHE_CREATION_ORDERS)
+    obj._wire = _CACHE_CREATION_ORDERS[tuple(data)]
     return obj
 
 
@@ -588,7 +582,7 @@ _SERVER_TOOL_USAGE_FIELDS: Final[dict[str, int]] = {
     "web_search_requests": 0,
     "web_fetch_requests": 1,
 }
-_SERVER_TOOL_USAGE_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_SERVER_TOOL_USAGE_ORDERS: Final = KeyOrders(_SERVER_TOOL_USAGE_FIELDS)
 
 
 def decode_server_tool_usage(data: Any, strict: bool) -> ServerToolUsage:
@@ -624,10 +618,7 @@ def decode_server_tool_usage(data: Any, strict: bool) -> ServerToolUsage:
     obj.web_search_requests = web_search_requests_
     obj.web_fetch_requests = web_fetch_requests_
     obj.extra = extra
-    try:
-        obj._wire = _SERVER_TOOL_USAGE_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(tuple(data), _SERVER_TOOL_USAGE_FIELDS, _SERVER_TOOL_USAGE_ORDERS)
+    obj._wire = _SERVER_TOOL_USAGE_ORDERS[tuple(data)]
     return obj
 
 
@@ -672,7 +663,7 @@ class OutputTokensDetails(Model):
 _OUTPUT_TOKENS_DETAILS_FIELDS: Final[dict[str, int]] = {
     "thinking_tokens": 0,
 }
-_OUTPUT_TOKENS_DETAILS_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_OUTPUT_TOKENS_DETAILS_ORDERS: Final = KeyOrders(_OUTPUT_TOKENS_DETAILS_FIELDS)
 
 
 def decode_output_tokens_details(data: Any, strict: bool) -> OutputTokensDetails:
@@ -691,12 +682,7 @@ def decode_output_tokens_details(data: Any, strict: bool) -> OutputTokensDetails
     obj = new_instance(OutputTokensDetails)
     obj.thinking_tokens = thinking_tokens_
     obj.extra = extra
-    try:
-        obj._wire = _OUTPUT_TOKENS_DETAILS_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _OUTPUT_TOKENS_DETAILS_FIELDS, _OUTPUT_TOKENS_DETAILS_ORDERS
-        )
+    obj._wire = _OUTPUT_TOKENS_DETAILS_ORDERS[tuple(data)]
     return obj
 
 
@@ -796,7 +782,7 @@ _MESSAGE_ITERATION_USAGE_FIELDS: Final[dict[str, int]] = {
     "cache_creation": 5,
     "model": 6,
 }
-_MESSAGE_ITERATION_USAGE_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_MESSAGE_ITERATION_USAGE_ORDERS: Final = KeyOrders(_MESSAGE_ITERATION_USAGE_FIELDS)
 
 
 def decode_message_iteration_usage(data: Any, strict: bool) -> MessageIterationUsage:
@@ -874,12 +860,7 @@ def decode_message_iteration_usage_after_tag(data: Any, strict: bool) -> Message
     obj.cache_creation = cache_creation_
     obj.model = model_
     obj.extra = extra
-    try:
-        obj._wire = _MESSAGE_ITERATION_USAGE_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _MESSAGE_ITERATION_USAGE_FIELDS, _MESSAGE_ITERATION_USAGE_ORDERS
-        )
+    obj._wire = _MESSAGE_ITERATION_USAGE_ORDERS[tuple(data)]
     return obj
 
 
@@ -969,7 +950,7 @@ _COMPACTION_ITERATION_USAGE_FIELDS: Final[dict[str, int]] = {
     "cache_read_input_tokens": 4,
     "cache_creation": 5,
 }
-_COMPACTION_ITERATION_USAGE_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_COMPACTION_ITERATION_USAGE_ORDERS: Final = KeyOrders(_COMPACTION_ITERATION_USAGE_FIELDS)
 
 
 def decode_compaction_iteration_usage(data: Any, strict: bool) -> CompactionIterationUsage:
@@ -1040,12 +1021,7 @@ def decode_compaction_iteration_usage_after_tag(
     obj.cache_read_input_tokens = cache_read_input_tokens_
     obj.cache_creation = cache_creation_
     obj.extra = extra
-    try:
-        obj._wire = _COMPACTION_ITERATION_USAGE_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _COMPACTION_ITERATION_USAGE_FIELDS, _COMPACTION_ITERATION_USAGE_ORDERS
-        )
+    obj._wire = _COMPACTION_ITERATION_USAGE_ORDERS[tuple(data)]
     return obj
 
 
@@ -1141,7 +1117,7 @@ _ADVISOR_MESSAGE_ITERATION_USAGE_FIELDS: Final[dict[str, int]] = {
     "cache_read_input_tokens": 5,
     "cache_creation": 6,
 }
-_ADVISOR_MESSAGE_ITERATION_USAGE_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_ADVISOR_MESSAGE_ITERATION_USAGE_ORDERS: Final = KeyOrders(_ADVISOR_MESSAGE_ITERATION_USAGE_FIELDS)
 
 
 def decode_advisor_message_iteration_usage(data: Any, strict: bool) -> AdvisorMessageIterationUsage:
@@ -1217,14 +1193,7 @@ def decode_advisor_message_iteration_usage_after_tag(
     obj.cache_read_input_tokens = cache_read_input_tokens_
     obj.cache_creation = cache_creation_
     obj.extra = extra
-    try:
-        obj._wire = _ADVISOR_MESSAGE_ITERATION_USAGE_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _ADVISOR_MESSAGE_ITERATION_USAGE_FIELDS,
-            _ADVISOR_MESSAGE_ITERATION_USAGE_ORDERS,
-        )
+    obj._wire = _ADVISOR_MESSAGE_ITERATION_USAGE_ORDERS[tuple(data)]
     return obj
 
 
@@ -1321,7 +1290,9 @@ _FALLBACK_MESSAGE_ITERATION_USAGE_FIELDS: Final[dict[str, int]] = {
     "cache_read_input_tokens": 5,
     "cache_creation": 6,
 }
-_FALLBACK_MESSAGE_ITERATION_USAGE_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_FALLBACK_MESSAGE_ITERATION_USAGE_ORDERS: Final = KeyOrders(
+    _FALLBACK_MESSAGE_ITERATION_USAGE_FIELDS
+)
 
 
 def decode_fallback_message_iteration_usage(
@@ -1399,14 +1370,7 @@ def decode_fallback_message_iteration_usage_after_tag(
     obj.cache_read_input_tokens = cache_read_input_tokens_
     obj.cache_creation = cache_creation_
     obj.extra = extra
-    try:
-        obj._wire = _FALLBACK_MESSAGE_ITERATION_USAGE_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data),
-            _FALLBACK_MESSAGE_ITERATION_USAGE_FIELDS,
-            _FALLBACK_MESSAGE_ITERATION_USAGE_ORDERS,
-        )
+    obj._wire = _FALLBACK_MESSAGE_ITERATION_USAGE_ORDERS[tuple(data)]
     return obj
 
 
@@ -1457,7 +1421,7 @@ class FallbackCreditUsage(Model):
 _FALLBACK_CREDIT_USAGE_FIELDS: Final[dict[str, int]] = {
     "status": 0,
 }
-_FALLBACK_CREDIT_USAGE_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_FALLBACK_CREDIT_USAGE_ORDERS: Final = KeyOrders(_FALLBACK_CREDIT_USAGE_FIELDS)
 
 
 def decode_fallback_credit_usage(data: Any, strict: bool) -> FallbackCreditUsage:
@@ -1478,12 +1442,7 @@ def decode_fallback_credit_usage(data: Any, strict: bool) -> FallbackCreditUsage
     obj = new_instance(FallbackCreditUsage)
     obj.status = status_
     obj.extra = extra
-    try:
-        obj._wire = _FALLBACK_CREDIT_USAGE_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _FALLBACK_CREDIT_USAGE_FIELDS, _FALLBACK_CREDIT_USAGE_ORDERS
-        )
+    obj._wire = _FALLBACK_CREDIT_USAGE_ORDERS[tuple(data)]
     return obj
 
 
@@ -1532,7 +1491,7 @@ class FallbackCreditRedeemed(Model):
 _FALLBACK_CREDIT_REDEEMED_FIELDS: Final[dict[str, int]] = {
     "type": 0,
 }
-_FALLBACK_CREDIT_REDEEMED_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_FALLBACK_CREDIT_REDEEMED_ORDERS: Final = KeyOrders(_FALLBACK_CREDIT_REDEEMED_FIELDS)
 
 
 def decode_fallback_credit_redeemed(data: Any, strict: bool) -> FallbackCreditRedeemed:
@@ -1552,12 +1511,7 @@ def decode_fallback_credit_redeemed_after_tag(data: Any, strict: bool) -> Fallba
     obj = new_instance(FallbackCreditRedeemed)
     obj.type = "redeemed"
     obj.extra = extra
-    try:
-        obj._wire = _FALLBACK_CREDIT_REDEEMED_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _FALLBACK_CREDIT_REDEEMED_FIELDS, _FALLBACK_CREDIT_REDEEMED_ORDERS
-        )
+    obj._wire = _FALLBACK_CREDIT_REDEEMED_ORDERS[tuple(data)]
     return obj
 
 
@@ -1621,7 +1575,7 @@ _FALLBACK_CREDIT_NOT_APPLIED_FIELDS: Final[dict[str, int]] = {
     "reason": 1,
     "remove_to_redeem": 2,
 }
-_FALLBACK_CREDIT_NOT_APPLIED_ORDERS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {}
+_FALLBACK_CREDIT_NOT_APPLIED_ORDERS: Final = KeyOrders(_FALLBACK_CREDIT_NOT_APPLIED_FIELDS)
 
 
 def decode_fallback_credit_not_applied(data: Any, strict: bool) -> FallbackCreditNotApplied:
@@ -1680,12 +1634,7 @@ def decode_fallback_credit_not_applied_after_tag(
     obj.reason = reason_
     obj.remove_to_redeem = remove_to_redeem_
     obj.extra = extra
-    try:
-        obj._wire = _FALLBACK_CREDIT_NOT_APPLIED_ORDERS[tuple(data)]
-    except KeyError:
-        obj._wire = learn_order(
-            tuple(data), _FALLBACK_CREDIT_NOT_APPLIED_FIELDS, _FALLBACK_CREDIT_NOT_APPLIED_ORDERS
-        )
+    obj._wire = _FALLBACK_CREDIT_NOT_APPLIED_ORDERS[tuple(data)]
     return obj
 
 
