@@ -23,6 +23,9 @@ How the generated modules are written, explained here once:
   For an array of a tagged union, the loop looks the item's tag up in the union's table itself
   and calls the union's decoder only for what the table does not settle (not an object, a tag
   that is not a string or not known, a default variant), which reports errors as usual.
+- A decoder ends by looking the object's member order up in its type's KeyOrders cache
+  (`_X_ORDERS[tuple(data)]`): empty when the order is the one the encoder writes, else the order
+  received, which `to_dict` then writes back (see in_received_order).
 - The class modules use each other's types, so each imports the others at its end, once its own
   classes and functions exist, and only then the unions module (whose aliases need every class).
   A module that starts another from its end finds it complete, or partly run with all its classes
