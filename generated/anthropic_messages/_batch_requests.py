@@ -207,7 +207,6 @@ _BATCH_CREATE_PARAMS_LAZY: Final = LazyTable(
     (("requests", "requests", list_of(decode_batch_create_params_request), "", False, True),),
     0,
     (("requests", "an array"),),
-    _BATCH_CREATE_PARAMS_FIELDS,
     _BATCH_CREATE_PARAMS_ORDERS,
 )
 
@@ -219,6 +218,5 @@ _BATCH_CREATE_PARAMS_REQUEST_LAZY: Final = LazyTable(
     ),
     0,
     (("custom_id", "a string"), ("params", "an object")),
-    _BATCH_CREATE_PARAMS_REQUEST_FIELDS,
     _BATCH_CREATE_PARAMS_REQUEST_ORDERS,
 )

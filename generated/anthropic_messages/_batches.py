@@ -895,7 +895,6 @@ _MESSAGE_BATCH_LAZY: Final = LazyTable(
         ("archived_at", "a string or null"),
         ("results_url", "a string or null"),
     ),
-    _MESSAGE_BATCH_FIELDS,
     _MESSAGE_BATCH_ORDERS,
 )
 
@@ -907,7 +906,6 @@ _MESSAGE_BATCH_INDIVIDUAL_RESPONSE_LAZY: Final = LazyTable(
     ),
     0,
     (("custom_id", "a string"), ("result", "an object")),
-    _MESSAGE_BATCH_INDIVIDUAL_RESPONSE_FIELDS,
     _MESSAGE_BATCH_INDIVIDUAL_RESPONSE_ORDERS,
 )
 
@@ -919,7 +917,6 @@ _MESSAGE_BATCH_SUCCEEDED_RESULT_LAZY: Final = LazyTable(
     ),
     1,
     (("message", "an object"),),
-    _MESSAGE_BATCH_SUCCEEDED_RESULT_FIELDS,
     _MESSAGE_BATCH_SUCCEEDED_RESULT_ORDERS,
 )
 
@@ -931,6 +928,5 @@ _MESSAGE_BATCH_ERRORED_RESULT_LAZY: Final = LazyTable(
     ),
     1,
     (("error", "an object"),),
-    _MESSAGE_BATCH_ERRORED_RESULT_FIELDS,
     _MESSAGE_BATCH_ERRORED_RESULT_ORDERS,
 )

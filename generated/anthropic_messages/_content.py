@@ -4839,7 +4839,6 @@ _TEXT_BLOCK_PARAM_LAZY: Final = LazyTable(
     ),
     1,
     (("text", "a string"),),
-    _TEXT_BLOCK_PARAM_FIELDS,
     _TEXT_BLOCK_PARAM_ORDERS,
 )
 
@@ -4853,7 +4852,6 @@ _IMAGE_BLOCK_PARAM_LAZY: Final = LazyTable(
     ),
     1,
     (("source", "an object"),),
-    _IMAGE_BLOCK_PARAM_FIELDS,
     _IMAGE_BLOCK_PARAM_ORDERS,
 )
 
@@ -4869,7 +4867,6 @@ _DOCUMENT_BLOCK_PARAM_LAZY: Final = LazyTable(
     ),
     1,
     (("source", "an object"),),
-    _DOCUMENT_BLOCK_PARAM_FIELDS,
     _DOCUMENT_BLOCK_PARAM_ORDERS,
 )
 
@@ -4881,7 +4878,6 @@ _CONTENT_BLOCK_SOURCE_PARAM_LAZY: Final = LazyTable(
     ),
     1,
     (("content", "a string or an array"),),
-    _CONTENT_BLOCK_SOURCE_PARAM_FIELDS,
     _CONTENT_BLOCK_SOURCE_PARAM_ORDERS,
 )
 
@@ -4897,7 +4893,6 @@ _SEARCH_RESULT_BLOCK_PARAM_LAZY: Final = LazyTable(
     ),
     1,
     (("content", "an array"), ("source", "a string"), ("title", "a string")),
-    _SEARCH_RESULT_BLOCK_PARAM_FIELDS,
     _SEARCH_RESULT_BLOCK_PARAM_ORDERS,
 )
 
@@ -4914,7 +4909,6 @@ _TOOL_USE_BLOCK_PARAM_LAZY: Final = LazyTable(
     ),
     1,
     (("id", "a string"), ("name", "a string"), ("input", "an object")),
-    _TOOL_USE_BLOCK_PARAM_FIELDS,
     _TOOL_USE_BLOCK_PARAM_ORDERS,
 )
 
@@ -4930,7 +4924,6 @@ _TOOL_RESULT_BLOCK_PARAM_LAZY: Final = LazyTable(
     ),
     1,
     (("tool_use_id", "a string"),),
-    _TOOL_RESULT_BLOCK_PARAM_FIELDS,
     _TOOL_RESULT_BLOCK_PARAM_ORDERS,
 )
 
@@ -4943,7 +4936,6 @@ _TOOL_REFERENCE_BLOCK_PARAM_LAZY: Final = LazyTable(
     ),
     1,
     (("tool_name", "a string"),),
-    _TOOL_REFERENCE_BLOCK_PARAM_FIELDS,
     _TOOL_REFERENCE_BLOCK_PARAM_ORDERS,
 )
 
@@ -4966,7 +4958,6 @@ _SERVER_TOOL_USE_BLOCK_PARAM_LAZY: Final = LazyTable(
         ),
         ("input", "an object"),
     ),
-    _SERVER_TOOL_USE_BLOCK_PARAM_FIELDS,
     _SERVER_TOOL_USE_BLOCK_PARAM_ORDERS,
 )
 
@@ -4988,7 +4979,6 @@ _WEB_SEARCH_TOOL_RESULT_BLOCK_PARAM_LAZY: Final = LazyTable(
     ),
     1,
     (("tool_use_id", "a string"), ("content", "an array or an object")),
-    _WEB_SEARCH_TOOL_RESULT_BLOCK_PARAM_FIELDS,
     _WEB_SEARCH_TOOL_RESULT_BLOCK_PARAM_ORDERS,
 )
 
@@ -5001,7 +4991,6 @@ _CONTAINER_UPLOAD_BLOCK_PARAM_LAZY: Final = LazyTable(
     ),
     1,
     (("file_id", "a string"),),
-    _CONTAINER_UPLOAD_BLOCK_PARAM_FIELDS,
     _CONTAINER_UPLOAD_BLOCK_PARAM_ORDERS,
 )
 
@@ -5017,7 +5006,6 @@ _COMPACTION_BLOCK_PARAM_LAZY: Final = LazyTable(
     ),
     1,
     (),
-    _COMPACTION_BLOCK_PARAM_FIELDS,
     _COMPACTION_BLOCK_PARAM_ORDERS,
 )
 
@@ -5030,7 +5018,6 @@ _REQUEST_TOOL_ADDITION_BLOCK_PARAM_LAZY: Final = LazyTable(
     ),
     1,
     (("tool", "an object"),),
-    _REQUEST_TOOL_ADDITION_BLOCK_PARAM_FIELDS,
     _REQUEST_TOOL_ADDITION_BLOCK_PARAM_ORDERS,
 )
 
@@ -5043,7 +5030,6 @@ _REQUEST_TOOL_REMOVAL_BLOCK_PARAM_LAZY: Final = LazyTable(
     ),
     1,
     (("tool", "an object"),),
-    _REQUEST_TOOL_REMOVAL_BLOCK_PARAM_FIELDS,
     _REQUEST_TOOL_REMOVAL_BLOCK_PARAM_ORDERS,
 )
 
@@ -5055,7 +5041,6 @@ _TOOL_CHANGE_TOOL_DEFINITION_PARAM_LAZY: Final = LazyTable(
     ),
     1,
     (("definition", "an object"),),
-    _TOOL_CHANGE_TOOL_DEFINITION_PARAM_FIELDS,
     _TOOL_CHANGE_TOOL_DEFINITION_PARAM_ORDERS,
 )
 
@@ -5069,6 +5054,5 @@ _FALLBACK_BLOCK_PARAM_LAZY: Final = LazyTable(
     ),
     1,
     (("from", "an object"), ("to", "an object")),
-    _FALLBACK_BLOCK_PARAM_FIELDS,
     _FALLBACK_BLOCK_PARAM_ORDERS,
 )

@@ -3163,7 +3163,6 @@ _WEB_FETCH_TOOL_RESULT_BLOCK_PARAM_LAZY: Final = LazyTable(
     ),
     1,
     (("tool_use_id", "a string"), ("content", "an object")),
-    _WEB_FETCH_TOOL_RESULT_BLOCK_PARAM_FIELDS,
     _WEB_FETCH_TOOL_RESULT_BLOCK_PARAM_ORDERS,
 )
 
@@ -3177,7 +3176,6 @@ _WEB_FETCH_BLOCK_PARAM_LAZY: Final = LazyTable(
     ),
     1,
     (("url", "a string"), ("content", "an object")),
-    _WEB_FETCH_BLOCK_PARAM_FIELDS,
     _WEB_FETCH_BLOCK_PARAM_ORDERS,
 )
 
@@ -3205,7 +3203,6 @@ _CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_LAZY: Final = LazyTable(
     ),
     1,
     (("tool_use_id", "a string"), ("content", "an object")),
-    _CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_FIELDS,
     _CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_ORDERS,
 )
 
@@ -3233,7 +3230,6 @@ _CODE_EXECUTION_RESULT_BLOCK_PARAM_LAZY: Final = LazyTable(
         ("return_code", "an integer"),
         ("content", "an array"),
     ),
-    _CODE_EXECUTION_RESULT_BLOCK_PARAM_FIELDS,
     _CODE_EXECUTION_RESULT_BLOCK_PARAM_ORDERS,
 )
 
@@ -3267,7 +3263,6 @@ _ENCRYPTED_CODE_EXECUTION_RESULT_BLOCK_PARAM_LAZY: Final = LazyTable(
         ("return_code", "an integer"),
         ("content", "an array"),
     ),
-    _ENCRYPTED_CODE_EXECUTION_RESULT_BLOCK_PARAM_FIELDS,
     _ENCRYPTED_CODE_EXECUTION_RESULT_BLOCK_PARAM_ORDERS,
 )
 
@@ -3295,7 +3290,6 @@ _BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_LAZY: Final = LazyTable(
     ),
     1,
     (("tool_use_id", "a string"), ("content", "an object")),
-    _BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_FIELDS,
     _BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_ORDERS,
 )
 
@@ -3329,7 +3323,6 @@ _BASH_CODE_EXECUTION_RESULT_BLOCK_PARAM_LAZY: Final = LazyTable(
         ("return_code", "an integer"),
         ("content", "an array"),
     ),
-    _BASH_CODE_EXECUTION_RESULT_BLOCK_PARAM_FIELDS,
     _BASH_CODE_EXECUTION_RESULT_BLOCK_PARAM_ORDERS,
 )
 
@@ -3357,7 +3350,6 @@ _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_LAZY: Final = LazyTable(
     ),
     1,
     (("tool_use_id", "a string"), ("content", "an object")),
-    _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_FIELDS,
     _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_PARAM_ORDERS,
 )
 
@@ -3380,7 +3372,6 @@ _TEXT_EDITOR_CODE_EXECUTION_STR_REPLACE_RESULT_BLOCK_PARAM_LAZY: Final = LazyTab
     ),
     1,
     (),
-    _TEXT_EDITOR_CODE_EXECUTION_STR_REPLACE_RESULT_BLOCK_PARAM_FIELDS,
     _TEXT_EDITOR_CODE_EXECUTION_STR_REPLACE_RESULT_BLOCK_PARAM_ORDERS,
 )
 
@@ -3394,7 +3385,6 @@ _TOOL_SEARCH_TOOL_RESULT_BLOCK_PARAM_LAZY: Final = LazyTable(
     ),
     1,
     (("tool_use_id", "a string"), ("content", "an object")),
-    _TOOL_SEARCH_TOOL_RESULT_BLOCK_PARAM_FIELDS,
     _TOOL_SEARCH_TOOL_RESULT_BLOCK_PARAM_ORDERS,
 )
 
@@ -3420,7 +3410,6 @@ _TOOL_SEARCH_TOOL_SEARCH_RESULT_BLOCK_PARAM_LAZY: Final = LazyTable(
     ),
     1,
     (("tool_references", "an array"),),
-    _TOOL_SEARCH_TOOL_SEARCH_RESULT_BLOCK_PARAM_FIELDS,
     _TOOL_SEARCH_TOOL_SEARCH_RESULT_BLOCK_PARAM_ORDERS,
 )
 
@@ -3434,6 +3423,5 @@ _ADVISOR_TOOL_RESULT_BLOCK_PARAM_LAZY: Final = LazyTable(
     ),
     1,
     (("tool_use_id", "a string"), ("content", "an object")),
-    _ADVISOR_TOOL_RESULT_BLOCK_PARAM_FIELDS,
     _ADVISOR_TOOL_RESULT_BLOCK_PARAM_ORDERS,
 )

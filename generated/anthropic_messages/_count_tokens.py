@@ -576,7 +576,6 @@ _MESSAGE_COUNT_TOKENS_PARAMS_LAZY: Final = LazyTable(
     ),
     0,
     (("messages", "an array"), ("model", "a string")),
-    _MESSAGE_COUNT_TOKENS_PARAMS_FIELDS,
     _MESSAGE_COUNT_TOKENS_PARAMS_ORDERS,
 )
 
@@ -595,6 +594,5 @@ _MESSAGE_TOKENS_COUNT_LAZY: Final = LazyTable(
     ),
     0,
     (("input_tokens", "an integer"),),
-    _MESSAGE_TOKENS_COUNT_FIELDS,
     _MESSAGE_TOKENS_COUNT_ORDERS,
 )

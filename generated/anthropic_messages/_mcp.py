@@ -1242,7 +1242,6 @@ _REQUEST_MCP_SERVER_URL_DEFINITION_PARAM_LAZY: Final = LazyTable(
     ),
     1,
     (("name", "a string"), ("url", "a string")),
-    _REQUEST_MCP_SERVER_URL_DEFINITION_PARAM_FIELDS,
     _REQUEST_MCP_SERVER_URL_DEFINITION_PARAM_ORDERS,
 )
 
@@ -1254,7 +1253,6 @@ _REQUEST_MCP_SERVER_TOOL_CONFIGURATION_PARAM_LAZY: Final = LazyTable(
     ),
     0,
     (),
-    _REQUEST_MCP_SERVER_TOOL_CONFIGURATION_PARAM_FIELDS,
     _REQUEST_MCP_SERVER_TOOL_CONFIGURATION_PARAM_ORDERS,
 )
 
@@ -1270,7 +1268,6 @@ _MCP_TOOLSET_PARAM_LAZY: Final = LazyTable(
     ),
     1,
     (("mcp_server_name", "a string"),),
-    _MCP_TOOLSET_PARAM_FIELDS,
     _MCP_TOOLSET_PARAM_ORDERS,
 )
 
@@ -1283,7 +1280,6 @@ _MCP_TOOL_PARAM_PARAM_LAZY: Final = LazyTable(
     ),
     0,
     (("name", "a string"), ("input_schema", "an object")),
-    _MCP_TOOL_PARAM_PARAM_FIELDS,
     _MCP_TOOL_PARAM_PARAM_ORDERS,
 )
 
@@ -1299,7 +1295,6 @@ _MCP_TOOL_USE_BLOCK_PARAM_LAZY: Final = LazyTable(
     ),
     1,
     (("id", "a string"), ("name", "a string"), ("server_name", "a string"), ("input", "an object")),
-    _MCP_TOOL_USE_BLOCK_PARAM_FIELDS,
     _MCP_TOOL_USE_BLOCK_PARAM_ORDERS,
 )
 
@@ -1314,7 +1309,6 @@ _REQUEST_MCP_TOOL_RESULT_BLOCK_PARAM_LAZY: Final = LazyTable(
     ),
     1,
     (("tool_use_id", "a string"),),
-    _REQUEST_MCP_TOOL_RESULT_BLOCK_PARAM_FIELDS,
     _REQUEST_MCP_TOOL_RESULT_BLOCK_PARAM_ORDERS,
 )
 
@@ -1327,6 +1321,5 @@ _MCP_TOOL_LISTING_BLOCK_PARAM_LAZY: Final = LazyTable(
     ),
     1,
     (("mcp_server_name", "a string"), ("tools", "an array")),
-    _MCP_TOOL_LISTING_BLOCK_PARAM_FIELDS,
     _MCP_TOOL_LISTING_BLOCK_PARAM_ORDERS,
 )

@@ -3451,7 +3451,6 @@ _MESSAGE_CREATE_PARAMS_LAZY: Final = LazyTable(
     ),
     0,
     (("max_tokens", "an integer"), ("messages", "an array"), ("model", "a string")),
-    _MESSAGE_CREATE_PARAMS_FIELDS,
     _MESSAGE_CREATE_PARAMS_ORDERS,
 )
 
@@ -3463,7 +3462,6 @@ _USER_MESSAGE_PARAM_LAZY: Final = LazyTable(
     ),
     1,
     (("content", "a string or an array"),),
-    _USER_MESSAGE_PARAM_FIELDS,
     _USER_MESSAGE_PARAM_ORDERS,
 )
 
@@ -3475,7 +3473,6 @@ _ASSISTANT_MESSAGE_PARAM_LAZY: Final = LazyTable(
     ),
     1,
     (("content", "a string or an array"),),
-    _ASSISTANT_MESSAGE_PARAM_FIELDS,
     _ASSISTANT_MESSAGE_PARAM_ORDERS,
 )
 
@@ -3496,7 +3493,6 @@ _SYSTEM_MESSAGE_PARAM_LAZY: Final = LazyTable(
     ),
     1,
     (),
-    _SYSTEM_MESSAGE_PARAM_FIELDS,
     _SYSTEM_MESSAGE_PARAM_ORDERS,
 )
 
@@ -3508,7 +3504,6 @@ _CONTAINER_PARAMS_LAZY: Final = LazyTable(
     ),
     0,
     (),
-    _CONTAINER_PARAMS_FIELDS,
     _CONTAINER_PARAMS_ORDERS,
 )
 
@@ -3521,7 +3516,6 @@ _OUTPUT_CONFIG_PARAM_LAZY: Final = LazyTable(
     ),
     0,
     (),
-    _OUTPUT_CONFIG_PARAM_FIELDS,
     _OUTPUT_CONFIG_PARAM_ORDERS,
 )
 
@@ -3533,7 +3527,6 @@ _JSON_OUTPUT_FORMAT_PARAM_LAZY: Final = LazyTable(
     ),
     1,
     (("schema", "an object"),),
-    _JSON_OUTPUT_FORMAT_PARAM_FIELDS,
     _JSON_OUTPUT_FORMAT_PARAM_ORDERS,
 )
 
@@ -3547,7 +3540,6 @@ _THINKING_CONFIG_ENABLED_PARAM_LAZY: Final = LazyTable(
     ),
     1,
     (("budget_tokens", "an integer"),),
-    _THINKING_CONFIG_ENABLED_PARAM_FIELDS,
     _THINKING_CONFIG_ENABLED_PARAM_ORDERS,
 )
 
@@ -3560,7 +3552,6 @@ _THINKING_CONFIG_ADAPTIVE_PARAM_LAZY: Final = LazyTable(
     ),
     1,
     (),
-    _THINKING_CONFIG_ADAPTIVE_PARAM_FIELDS,
     _THINKING_CONFIG_ADAPTIVE_PARAM_ORDERS,
 )
 
@@ -3575,6 +3566,5 @@ _FALLBACK_PARAM_LAZY: Final = LazyTable(
     ),
     0,
     (("model", "a string"),),
-    _FALLBACK_PARAM_FIELDS,
     _FALLBACK_PARAM_ORDERS,
 )

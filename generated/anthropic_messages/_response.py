@@ -4269,7 +4269,6 @@ _MESSAGE_LAZY: Final = LazyTable(
     ),
     2,
     (("id", "a string"), ("content", "an array"), ("model", "a string"), ("usage", "an object")),
-    _MESSAGE_FIELDS,
     _MESSAGE_ORDERS,
 )
 
@@ -4282,7 +4281,6 @@ _TEXT_BLOCK_LAZY: Final = LazyTable(
     ),
     1,
     (("text", "a string"),),
-    _TEXT_BLOCK_FIELDS,
     _TEXT_BLOCK_ORDERS,
 )
 
@@ -4298,7 +4296,6 @@ _TOOL_USE_BLOCK_LAZY: Final = LazyTable(
     ),
     1,
     (("id", "a string"), ("name", "a string"), ("input", "an object")),
-    _TOOL_USE_BLOCK_FIELDS,
     _TOOL_USE_BLOCK_ORDERS,
 )
 
@@ -4320,7 +4317,6 @@ _SERVER_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
         ),
         ("input", "an object"),
     ),
-    _SERVER_TOOL_USE_BLOCK_FIELDS,
     _SERVER_TOOL_USE_BLOCK_ORDERS,
 )
 
@@ -4334,7 +4330,6 @@ _WEB_SEARCH_TOOL_RESULT_BLOCK_LAZY: Final = LazyTable(
     ),
     1,
     (("tool_use_id", "a string"), ("content", "an object or an array")),
-    _WEB_SEARCH_TOOL_RESULT_BLOCK_FIELDS,
     _WEB_SEARCH_TOOL_RESULT_BLOCK_ORDERS,
 )
 
@@ -4347,7 +4342,6 @@ _CONTAINER_LAZY: Final = LazyTable(
     ),
     0,
     (("id", "a string"), ("expires_at", "a string")),
-    _CONTAINER_FIELDS,
     _CONTAINER_ORDERS,
 )
 
@@ -4356,7 +4350,6 @@ _DIAGNOSTICS_LAZY: Final = LazyTable(
     (("cache_miss_reason", "cache_miss_reason", decode_cache_miss_reason, "", True, True),),
     0,
     (),
-    _DIAGNOSTICS_FIELDS,
     _DIAGNOSTICS_ORDERS,
 )
 
@@ -4365,7 +4358,6 @@ _CONTEXT_MANAGEMENT_RESPONSE_LAZY: Final = LazyTable(
     (("applied_edits", "applied_edits", list_of(decode_applied_context_edit), "", False, True),),
     0,
     (("applied_edits", "an array"),),
-    _CONTEXT_MANAGEMENT_RESPONSE_FIELDS,
     _CONTEXT_MANAGEMENT_RESPONSE_ORDERS,
 )
 
@@ -4379,6 +4371,5 @@ _FALLBACK_BLOCK_LAZY: Final = LazyTable(
     ),
     1,
     (("from", "an object"), ("to", "an object")),
-    _FALLBACK_BLOCK_FIELDS,
     _FALLBACK_BLOCK_ORDERS,
 )

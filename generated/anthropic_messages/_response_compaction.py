@@ -777,7 +777,6 @@ _COMPACTION_BLOCK_LAZY: Final = LazyTable(
     ),
     1,
     (),
-    _COMPACTION_BLOCK_FIELDS,
     _COMPACTION_BLOCK_ORDERS,
 )
 
@@ -789,7 +788,6 @@ _RESPONSE_TOOL_ADDITION_BLOCK_LAZY: Final = LazyTable(
     ),
     1,
     (("tool", "an object"),),
-    _RESPONSE_TOOL_ADDITION_BLOCK_FIELDS,
     _RESPONSE_TOOL_ADDITION_BLOCK_ORDERS,
 )
 
@@ -801,7 +799,6 @@ _RESPONSE_TOOL_REMOVAL_BLOCK_LAZY: Final = LazyTable(
     ),
     1,
     (("tool", "an object"),),
-    _RESPONSE_TOOL_REMOVAL_BLOCK_FIELDS,
     _RESPONSE_TOOL_REMOVAL_BLOCK_ORDERS,
 )
 
@@ -813,6 +810,5 @@ _TOOL_CHANGE_TOOL_DEFINITION_LAZY: Final = LazyTable(
     ),
     1,
     (("definition", "an object"),),
-    _TOOL_CHANGE_TOOL_DEFINITION_FIELDS,
     _TOOL_CHANGE_TOOL_DEFINITION_ORDERS,
 )

@@ -3772,7 +3772,6 @@ _WEB_FETCH_TOOL_RESULT_BLOCK_LAZY: Final = LazyTable(
     ),
     1,
     (("tool_use_id", "a string"), ("content", "an object")),
-    _WEB_FETCH_TOOL_RESULT_BLOCK_FIELDS,
     _WEB_FETCH_TOOL_RESULT_BLOCK_ORDERS,
 )
 
@@ -3786,7 +3785,6 @@ _WEB_FETCH_BLOCK_LAZY: Final = LazyTable(
     ),
     1,
     (("url", "a string"), ("content", "an object")),
-    _WEB_FETCH_BLOCK_FIELDS,
     _WEB_FETCH_BLOCK_ORDERS,
 )
 
@@ -3800,7 +3798,6 @@ _DOCUMENT_BLOCK_LAZY: Final = LazyTable(
     ),
     1,
     (("source", "an object"),),
-    _DOCUMENT_BLOCK_FIELDS,
     _DOCUMENT_BLOCK_ORDERS,
 )
 
@@ -3820,7 +3817,6 @@ _CODE_EXECUTION_TOOL_RESULT_BLOCK_LAZY: Final = LazyTable(
     ),
     1,
     (("tool_use_id", "a string"), ("content", "an object")),
-    _CODE_EXECUTION_TOOL_RESULT_BLOCK_FIELDS,
     _CODE_EXECUTION_TOOL_RESULT_BLOCK_ORDERS,
 )
 
@@ -3841,7 +3837,6 @@ _CODE_EXECUTION_RESULT_BLOCK_LAZY: Final = LazyTable(
         ("return_code", "an integer"),
         ("content", "an array"),
     ),
-    _CODE_EXECUTION_RESULT_BLOCK_FIELDS,
     _CODE_EXECUTION_RESULT_BLOCK_ORDERS,
 )
 
@@ -3868,7 +3863,6 @@ _ENCRYPTED_CODE_EXECUTION_RESULT_BLOCK_LAZY: Final = LazyTable(
         ("return_code", "an integer"),
         ("content", "an array"),
     ),
-    _ENCRYPTED_CODE_EXECUTION_RESULT_BLOCK_FIELDS,
     _ENCRYPTED_CODE_EXECUTION_RESULT_BLOCK_ORDERS,
 )
 
@@ -3895,7 +3889,6 @@ _BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_LAZY: Final = LazyTable(
     ),
     1,
     (("tool_use_id", "a string"), ("content", "an object")),
-    _BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_FIELDS,
     _BASH_CODE_EXECUTION_TOOL_RESULT_BLOCK_ORDERS,
 )
 
@@ -3929,7 +3922,6 @@ _BASH_CODE_EXECUTION_RESULT_BLOCK_LAZY: Final = LazyTable(
         ("return_code", "an integer"),
         ("content", "an array"),
     ),
-    _BASH_CODE_EXECUTION_RESULT_BLOCK_FIELDS,
     _BASH_CODE_EXECUTION_RESULT_BLOCK_ORDERS,
 )
 
@@ -3956,7 +3948,6 @@ _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_LAZY: Final = LazyTable(
     ),
     1,
     (("tool_use_id", "a string"), ("content", "an object")),
-    _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_FIELDS,
     _TEXT_EDITOR_CODE_EXECUTION_TOOL_RESULT_BLOCK_ORDERS,
 )
 
@@ -3979,7 +3970,6 @@ _TEXT_EDITOR_CODE_EXECUTION_STR_REPLACE_RESULT_BLOCK_LAZY: Final = LazyTable(
     ),
     1,
     (),
-    _TEXT_EDITOR_CODE_EXECUTION_STR_REPLACE_RESULT_BLOCK_FIELDS,
     _TEXT_EDITOR_CODE_EXECUTION_STR_REPLACE_RESULT_BLOCK_ORDERS,
 )
 
@@ -3992,7 +3982,6 @@ _TOOL_SEARCH_TOOL_RESULT_BLOCK_LAZY: Final = LazyTable(
     ),
     1,
     (("tool_use_id", "a string"), ("content", "an object")),
-    _TOOL_SEARCH_TOOL_RESULT_BLOCK_FIELDS,
     _TOOL_SEARCH_TOOL_RESULT_BLOCK_ORDERS,
 )
 
@@ -4018,7 +4007,6 @@ _TOOL_SEARCH_TOOL_SEARCH_RESULT_BLOCK_LAZY: Final = LazyTable(
     ),
     1,
     (("tool_references", "an array"),),
-    _TOOL_SEARCH_TOOL_SEARCH_RESULT_BLOCK_FIELDS,
     _TOOL_SEARCH_TOOL_SEARCH_RESULT_BLOCK_ORDERS,
 )
 
@@ -4031,7 +4019,6 @@ _ADVISOR_TOOL_RESULT_BLOCK_LAZY: Final = LazyTable(
     ),
     1,
     (("tool_use_id", "a string"), ("content", "an object")),
-    _ADVISOR_TOOL_RESULT_BLOCK_FIELDS,
     _ADVISOR_TOOL_RESULT_BLOCK_ORDERS,
 )
 
@@ -4046,7 +4033,6 @@ _MCP_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
     ),
     1,
     (("id", "a string"), ("name", "a string"), ("server_name", "a string"), ("input", "an object")),
-    _MCP_TOOL_USE_BLOCK_FIELDS,
     _MCP_TOOL_USE_BLOCK_ORDERS,
 )
 
@@ -4064,7 +4050,6 @@ _MCP_TOOL_RESULT_BLOCK_LAZY: Final = LazyTable(
         ("is_error", "true or false"),
         ("content", "a string or an array"),
     ),
-    _MCP_TOOL_RESULT_BLOCK_FIELDS,
     _MCP_TOOL_RESULT_BLOCK_ORDERS,
 )
 
@@ -4077,7 +4062,6 @@ _MCP_TOOL_LISTING_BLOCK_LAZY: Final = LazyTable(
     ),
     1,
     (("mcp_server_name", "a string"), ("tools", "an array")),
-    _MCP_TOOL_LISTING_BLOCK_FIELDS,
     _MCP_TOOL_LISTING_BLOCK_ORDERS,
 )
 
@@ -4090,6 +4074,5 @@ _MCP_TOOL_LAZY: Final = LazyTable(
     ),
     0,
     (("name", "a string"), ("input_schema", "an object")),
-    _MCP_TOOL_FIELDS,
     _MCP_TOOL_ORDERS,
 )

@@ -12219,7 +12219,6 @@ _RESPONSE_TOOL_LAZY: Final = LazyTable(
     ),
     0,
     (("name", "a string"), ("input_schema", "an object")),
-    _RESPONSE_TOOL_FIELDS,
     _RESPONSE_TOOL_ORDERS,
 )
 
@@ -12236,7 +12235,6 @@ _TOOL_BASH20241022_LAZY: Final = LazyTable(
     ),
     2,
     (),
-    _TOOL_BASH20241022_FIELDS,
     _TOOL_BASH20241022_ORDERS,
 )
 
@@ -12253,7 +12251,6 @@ _TOOL_BASH20250124_LAZY: Final = LazyTable(
     ),
     2,
     (),
-    _TOOL_BASH20250124_FIELDS,
     _TOOL_BASH20250124_ORDERS,
 )
 
@@ -12269,7 +12266,6 @@ _CODE_EXECUTION_TOOL20250522_LAZY: Final = LazyTable(
     ),
     2,
     (),
-    _CODE_EXECUTION_TOOL20250522_FIELDS,
     _CODE_EXECUTION_TOOL20250522_ORDERS,
 )
 
@@ -12285,7 +12281,6 @@ _CODE_EXECUTION_TOOL20250825_LAZY: Final = LazyTable(
     ),
     2,
     (),
-    _CODE_EXECUTION_TOOL20250825_FIELDS,
     _CODE_EXECUTION_TOOL20250825_ORDERS,
 )
 
@@ -12301,7 +12296,6 @@ _CODE_EXECUTION_TOOL20260120_LAZY: Final = LazyTable(
     ),
     2,
     (),
-    _CODE_EXECUTION_TOOL20260120_FIELDS,
     _CODE_EXECUTION_TOOL20260120_ORDERS,
 )
 
@@ -12317,7 +12311,6 @@ _CODE_EXECUTION_TOOL20260521_LAZY: Final = LazyTable(
     ),
     2,
     (),
-    _CODE_EXECUTION_TOOL20260521_FIELDS,
     _CODE_EXECUTION_TOOL20260521_ORDERS,
 )
 
@@ -12330,7 +12323,6 @@ _BROWSER_TOOLSET20260801_LAZY: Final = LazyTable(
     ),
     1,
     (),
-    _BROWSER_TOOLSET20260801_FIELDS,
     _BROWSER_TOOLSET20260801_ORDERS,
 )
 
@@ -12392,7 +12384,6 @@ _BROWSER_TOOLSET_CONFIGS_LAZY: Final = LazyTable(
     ),
     0,
     (),
-    _BROWSER_TOOLSET_CONFIGS_FIELDS,
     _BROWSER_TOOLSET_CONFIGS_ORDERS,
 )
 
@@ -12412,7 +12403,6 @@ _TOOL_COMPUTER_USE20241022_LAZY: Final = LazyTable(
     ),
     2,
     (("display_height_px", "an integer"), ("display_width_px", "an integer")),
-    _TOOL_COMPUTER_USE20241022_FIELDS,
     _TOOL_COMPUTER_USE20241022_ORDERS,
 )
 
@@ -12429,7 +12419,6 @@ _MEMORY_TOOL20250818_LAZY: Final = LazyTable(
     ),
     2,
     (),
-    _MEMORY_TOOL20250818_FIELDS,
     _MEMORY_TOOL20250818_ORDERS,
 )
 
@@ -12449,7 +12438,6 @@ _TOOL_COMPUTER_USE20250124_LAZY: Final = LazyTable(
     ),
     2,
     (("display_height_px", "an integer"), ("display_width_px", "an integer")),
-    _TOOL_COMPUTER_USE20250124_FIELDS,
     _TOOL_COMPUTER_USE20250124_ORDERS,
 )
 
@@ -12466,7 +12454,6 @@ _TOOL_TEXT_EDITOR20241022_LAZY: Final = LazyTable(
     ),
     2,
     (),
-    _TOOL_TEXT_EDITOR20241022_FIELDS,
     _TOOL_TEXT_EDITOR20241022_ORDERS,
 )
 
@@ -12487,7 +12474,6 @@ _TOOL_COMPUTER_USE20251124_LAZY: Final = LazyTable(
     ),
     2,
     (("display_height_px", "an integer"), ("display_width_px", "an integer")),
-    _TOOL_COMPUTER_USE20251124_FIELDS,
     _TOOL_COMPUTER_USE20251124_ORDERS,
 )
 
@@ -12507,7 +12493,6 @@ _COMPUTER_TOOLSET20260801_LAZY: Final = LazyTable(
     ),
     1,
     (),
-    _COMPUTER_TOOLSET20260801_FIELDS,
     _COMPUTER_TOOLSET20260801_ORDERS,
 )
 
@@ -12555,7 +12540,6 @@ _COMPUTER_TOOLSET_CONFIGS_LAZY: Final = LazyTable(
     ),
     0,
     (),
-    _COMPUTER_TOOLSET_CONFIGS_FIELDS,
     _COMPUTER_TOOLSET_CONFIGS_ORDERS,
 )
 
@@ -12572,7 +12556,6 @@ _TOOL_TEXT_EDITOR20250124_LAZY: Final = LazyTable(
     ),
     2,
     (),
-    _TOOL_TEXT_EDITOR20250124_FIELDS,
     _TOOL_TEXT_EDITOR20250124_ORDERS,
 )
 
@@ -12596,7 +12579,6 @@ _TOOL_TEXT_EDITOR20250429_LAZY: Final = LazyTable(
     ),
     2,
     (),
-    _TOOL_TEXT_EDITOR20250429_FIELDS,
     _TOOL_TEXT_EDITOR20250429_ORDERS,
 )
 
@@ -12621,7 +12603,6 @@ _TOOL_TEXT_EDITOR20250728_LAZY: Final = LazyTable(
     ),
     2,
     (),
-    _TOOL_TEXT_EDITOR20250728_FIELDS,
     _TOOL_TEXT_EDITOR20250728_ORDERS,
 )
 
@@ -12641,7 +12622,6 @@ _WEB_SEARCH_TOOL20250305_LAZY: Final = LazyTable(
     ),
     2,
     (),
-    _WEB_SEARCH_TOOL20250305_FIELDS,
     _WEB_SEARCH_TOOL20250305_ORDERS,
 )
 
@@ -12670,7 +12650,6 @@ _WEB_FETCH_TOOL20250910_LAZY: Final = LazyTable(
     ),
     2,
     (),
-    _WEB_FETCH_TOOL20250910_FIELDS,
     _WEB_FETCH_TOOL20250910_ORDERS,
 )
 
@@ -12697,7 +12676,6 @@ _WEB_FETCH_URL_SOURCES_LAZY: Final = LazyTable(
     ),
     0,
     (),
-    _WEB_FETCH_URL_SOURCES_FIELDS,
     _WEB_FETCH_URL_SOURCES_ORDERS,
 )
 
@@ -12716,7 +12694,6 @@ _WEB_FETCH_URL_SOURCE_ONLY_LAZY: Final = LazyTable(
     ),
     1,
     (("tools", "an array"),),
-    _WEB_FETCH_URL_SOURCE_ONLY_FIELDS,
     _WEB_FETCH_URL_SOURCE_ONLY_ORDERS,
 )
 
@@ -12735,7 +12712,6 @@ _WEB_FETCH_URL_SOURCE_EXCEPT_LAZY: Final = LazyTable(
     ),
     1,
     (("tools", "an array"),),
-    _WEB_FETCH_URL_SOURCE_EXCEPT_FIELDS,
     _WEB_FETCH_URL_SOURCE_EXCEPT_ORDERS,
 )
 
@@ -12755,7 +12731,6 @@ _WEB_SEARCH_TOOL20260209_LAZY: Final = LazyTable(
     ),
     2,
     (),
-    _WEB_SEARCH_TOOL20260209_FIELDS,
     _WEB_SEARCH_TOOL20260209_ORDERS,
 )
 
@@ -12784,7 +12759,6 @@ _WEB_FETCH_TOOL20260209_LAZY: Final = LazyTable(
     ),
     2,
     (),
-    _WEB_FETCH_TOOL20260209_FIELDS,
     _WEB_FETCH_TOOL20260209_ORDERS,
 )
 
@@ -12814,7 +12788,6 @@ _WEB_FETCH_TOOL20260309_LAZY: Final = LazyTable(
     ),
     2,
     (),
-    _WEB_FETCH_TOOL20260309_FIELDS,
     _WEB_FETCH_TOOL20260309_ORDERS,
 )
 
@@ -12842,7 +12815,6 @@ _WEB_SEARCH_TOOL20260318_LAZY: Final = LazyTable(
     ),
     2,
     (),
-    _WEB_SEARCH_TOOL20260318_FIELDS,
     _WEB_SEARCH_TOOL20260318_ORDERS,
 )
 
@@ -12880,7 +12852,6 @@ _WEB_FETCH_TOOL20260318_LAZY: Final = LazyTable(
     ),
     2,
     (),
-    _WEB_FETCH_TOOL20260318_FIELDS,
     _WEB_FETCH_TOOL20260318_ORDERS,
 )
 
@@ -12900,7 +12871,6 @@ _ADVISOR_TOOL20260301_LAZY: Final = LazyTable(
     ),
     2,
     (("model", "a string"),),
-    _ADVISOR_TOOL20260301_FIELDS,
     _ADVISOR_TOOL20260301_ORDERS,
 )
 
@@ -12923,7 +12893,6 @@ _TOOL_SEARCH_TOOL_BM25_20251119_LAZY: Final = LazyTable(
     ),
     2,
     (),
-    _TOOL_SEARCH_TOOL_BM25_20251119_FIELDS,
     _TOOL_SEARCH_TOOL_BM25_20251119_ORDERS,
 )
 
@@ -12946,7 +12915,6 @@ _TOOL_SEARCH_TOOL_REGEX20251119_LAZY: Final = LazyTable(
     ),
     2,
     (),
-    _TOOL_SEARCH_TOOL_REGEX20251119_FIELDS,
     _TOOL_SEARCH_TOOL_REGEX20251119_ORDERS,
 )
 
@@ -12962,7 +12930,6 @@ _MCP_TOOLSET_LAZY: Final = LazyTable(
     ),
     1,
     (("mcp_server_name", "a string"),),
-    _MCP_TOOLSET_FIELDS,
     _MCP_TOOLSET_ORDERS,
 )
 
@@ -12975,6 +12942,5 @@ _MCP_TOOL_PARAM_LAZY: Final = LazyTable(
     ),
     0,
     (("name", "a string"), ("input_schema", "an object")),
-    _MCP_TOOL_PARAM_FIELDS,
     _MCP_TOOL_PARAM_ORDERS,
 )

@@ -10760,7 +10760,6 @@ _BROWSER_NAVIGATE_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
     ),
     3,
     (("id", "a string"), ("input", "an object")),
-    _BROWSER_NAVIGATE_TOOL_USE_BLOCK_FIELDS,
     _BROWSER_NAVIGATE_TOOL_USE_BLOCK_ORDERS,
 )
 
@@ -10776,7 +10775,6 @@ _BROWSER_LIST_TABS_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
     ),
     3,
     (("id", "a string"), ("input", "an object")),
-    _BROWSER_LIST_TABS_TOOL_USE_BLOCK_FIELDS,
     _BROWSER_LIST_TABS_TOOL_USE_BLOCK_ORDERS,
 )
 
@@ -10792,7 +10790,6 @@ _BROWSER_NEW_TAB_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
     ),
     3,
     (("id", "a string"), ("input", "an object")),
-    _BROWSER_NEW_TAB_TOOL_USE_BLOCK_FIELDS,
     _BROWSER_NEW_TAB_TOOL_USE_BLOCK_ORDERS,
 )
 
@@ -10808,7 +10805,6 @@ _BROWSER_SWITCH_TAB_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
     ),
     3,
     (("id", "a string"), ("input", "an object")),
-    _BROWSER_SWITCH_TAB_TOOL_USE_BLOCK_FIELDS,
     _BROWSER_SWITCH_TAB_TOOL_USE_BLOCK_ORDERS,
 )
 
@@ -10824,7 +10820,6 @@ _BROWSER_CLOSE_TAB_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
     ),
     3,
     (("id", "a string"), ("input", "an object")),
-    _BROWSER_CLOSE_TAB_TOOL_USE_BLOCK_FIELDS,
     _BROWSER_CLOSE_TAB_TOOL_USE_BLOCK_ORDERS,
 )
 
@@ -10840,7 +10835,6 @@ _BROWSER_READ_PAGE_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
     ),
     3,
     (("id", "a string"), ("input", "an object")),
-    _BROWSER_READ_PAGE_TOOL_USE_BLOCK_FIELDS,
     _BROWSER_READ_PAGE_TOOL_USE_BLOCK_ORDERS,
 )
 
@@ -10856,7 +10850,6 @@ _BROWSER_GET_PAGE_TEXT_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
     ),
     3,
     (("id", "a string"), ("input", "an object")),
-    _BROWSER_GET_PAGE_TEXT_TOOL_USE_BLOCK_FIELDS,
     _BROWSER_GET_PAGE_TEXT_TOOL_USE_BLOCK_ORDERS,
 )
 
@@ -10872,7 +10865,6 @@ _BROWSER_READ_CONSOLE_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
     ),
     3,
     (("id", "a string"), ("input", "an object")),
-    _BROWSER_READ_CONSOLE_TOOL_USE_BLOCK_FIELDS,
     _BROWSER_READ_CONSOLE_TOOL_USE_BLOCK_ORDERS,
 )
 
@@ -10888,7 +10880,6 @@ _BROWSER_READ_NETWORK_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
     ),
     3,
     (("id", "a string"), ("input", "an object")),
-    _BROWSER_READ_NETWORK_TOOL_USE_BLOCK_FIELDS,
     _BROWSER_READ_NETWORK_TOOL_USE_BLOCK_ORDERS,
 )
 
@@ -10904,7 +10895,6 @@ _BROWSER_FIND_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
     ),
     3,
     (("id", "a string"), ("input", "an object")),
-    _BROWSER_FIND_TOOL_USE_BLOCK_FIELDS,
     _BROWSER_FIND_TOOL_USE_BLOCK_ORDERS,
 )
 
@@ -10920,7 +10910,6 @@ _BROWSER_FORM_INPUT_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
     ),
     3,
     (("id", "a string"), ("input", "an object")),
-    _BROWSER_FORM_INPUT_TOOL_USE_BLOCK_FIELDS,
     _BROWSER_FORM_INPUT_TOOL_USE_BLOCK_ORDERS,
 )
 
@@ -10933,7 +10922,6 @@ _BROWSER_FORM_INPUT_INPUT_LAZY: Final = LazyTable(
     ),
     0,
     (("target", "an object"), ("value", "a string, a number or true or false")),
-    _BROWSER_FORM_INPUT_INPUT_FIELDS,
     _BROWSER_FORM_INPUT_INPUT_ORDERS,
 )
 
@@ -10949,7 +10937,6 @@ _BROWSER_FILE_UPLOAD_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
     ),
     3,
     (("id", "a string"), ("input", "an object")),
-    _BROWSER_FILE_UPLOAD_TOOL_USE_BLOCK_FIELDS,
     _BROWSER_FILE_UPLOAD_TOOL_USE_BLOCK_ORDERS,
 )
 
@@ -10963,7 +10950,6 @@ _BROWSER_FILE_UPLOAD_INPUT_LAZY: Final = LazyTable(
     ),
     0,
     (("target", "an object"),),
-    _BROWSER_FILE_UPLOAD_INPUT_FIELDS,
     _BROWSER_FILE_UPLOAD_INPUT_ORDERS,
 )
 
@@ -10979,7 +10965,6 @@ _BROWSER_SCROLL_TO_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
     ),
     3,
     (("id", "a string"), ("input", "an object")),
-    _BROWSER_SCROLL_TO_TOOL_USE_BLOCK_FIELDS,
     _BROWSER_SCROLL_TO_TOOL_USE_BLOCK_ORDERS,
 )
 
@@ -10991,7 +10976,6 @@ _BROWSER_SCROLL_TO_INPUT_LAZY: Final = LazyTable(
     ),
     0,
     (("target", "an object"),),
-    _BROWSER_SCROLL_TO_INPUT_FIELDS,
     _BROWSER_SCROLL_TO_INPUT_ORDERS,
 )
 
@@ -11007,7 +10991,6 @@ _BROWSER_SCREENSHOT_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
     ),
     3,
     (("id", "a string"), ("input", "an object")),
-    _BROWSER_SCREENSHOT_TOOL_USE_BLOCK_FIELDS,
     _BROWSER_SCREENSHOT_TOOL_USE_BLOCK_ORDERS,
 )
 
@@ -11023,7 +11006,6 @@ _BROWSER_ZOOM_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
     ),
     3,
     (("id", "a string"), ("input", "an object")),
-    _BROWSER_ZOOM_TOOL_USE_BLOCK_FIELDS,
     _BROWSER_ZOOM_TOOL_USE_BLOCK_ORDERS,
 )
 
@@ -11035,7 +11017,6 @@ _BROWSER_ZOOM_INPUT_LAZY: Final = LazyTable(
     ),
     0,
     (("region", "an array"),),
-    _BROWSER_ZOOM_INPUT_FIELDS,
     _BROWSER_ZOOM_INPUT_ORDERS,
 )
 
@@ -11051,7 +11032,6 @@ _BROWSER_LEFT_CLICK_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
     ),
     3,
     (("id", "a string"), ("input", "an object")),
-    _BROWSER_LEFT_CLICK_TOOL_USE_BLOCK_FIELDS,
     _BROWSER_LEFT_CLICK_TOOL_USE_BLOCK_ORDERS,
 )
 
@@ -11064,7 +11044,6 @@ _BROWSER_LEFT_CLICK_INPUT_LAZY: Final = LazyTable(
     ),
     0,
     (("target", "an object"),),
-    _BROWSER_LEFT_CLICK_INPUT_FIELDS,
     _BROWSER_LEFT_CLICK_INPUT_ORDERS,
 )
 
@@ -11080,7 +11059,6 @@ _BROWSER_RIGHT_CLICK_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
     ),
     3,
     (("id", "a string"), ("input", "an object")),
-    _BROWSER_RIGHT_CLICK_TOOL_USE_BLOCK_FIELDS,
     _BROWSER_RIGHT_CLICK_TOOL_USE_BLOCK_ORDERS,
 )
 
@@ -11093,7 +11071,6 @@ _BROWSER_RIGHT_CLICK_INPUT_LAZY: Final = LazyTable(
     ),
     0,
     (("target", "an object"),),
-    _BROWSER_RIGHT_CLICK_INPUT_FIELDS,
     _BROWSER_RIGHT_CLICK_INPUT_ORDERS,
 )
 
@@ -11109,7 +11086,6 @@ _BROWSER_MIDDLE_CLICK_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
     ),
     3,
     (("id", "a string"), ("input", "an object")),
-    _BROWSER_MIDDLE_CLICK_TOOL_USE_BLOCK_FIELDS,
     _BROWSER_MIDDLE_CLICK_TOOL_USE_BLOCK_ORDERS,
 )
 
@@ -11122,7 +11098,6 @@ _BROWSER_MIDDLE_CLICK_INPUT_LAZY: Final = LazyTable(
     ),
     0,
     (("target", "an object"),),
-    _BROWSER_MIDDLE_CLICK_INPUT_FIELDS,
     _BROWSER_MIDDLE_CLICK_INPUT_ORDERS,
 )
 
@@ -11138,7 +11113,6 @@ _BROWSER_DOUBLE_CLICK_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
     ),
     3,
     (("id", "a string"), ("input", "an object")),
-    _BROWSER_DOUBLE_CLICK_TOOL_USE_BLOCK_FIELDS,
     _BROWSER_DOUBLE_CLICK_TOOL_USE_BLOCK_ORDERS,
 )
 
@@ -11151,7 +11125,6 @@ _BROWSER_DOUBLE_CLICK_INPUT_LAZY: Final = LazyTable(
     ),
     0,
     (("target", "an object"),),
-    _BROWSER_DOUBLE_CLICK_INPUT_FIELDS,
     _BROWSER_DOUBLE_CLICK_INPUT_ORDERS,
 )
 
@@ -11167,7 +11140,6 @@ _BROWSER_TRIPLE_CLICK_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
     ),
     3,
     (("id", "a string"), ("input", "an object")),
-    _BROWSER_TRIPLE_CLICK_TOOL_USE_BLOCK_FIELDS,
     _BROWSER_TRIPLE_CLICK_TOOL_USE_BLOCK_ORDERS,
 )
 
@@ -11180,7 +11152,6 @@ _BROWSER_TRIPLE_CLICK_INPUT_LAZY: Final = LazyTable(
     ),
     0,
     (("target", "an object"),),
-    _BROWSER_TRIPLE_CLICK_INPUT_FIELDS,
     _BROWSER_TRIPLE_CLICK_INPUT_ORDERS,
 )
 
@@ -11196,7 +11167,6 @@ _BROWSER_HOVER_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
     ),
     3,
     (("id", "a string"), ("input", "an object")),
-    _BROWSER_HOVER_TOOL_USE_BLOCK_FIELDS,
     _BROWSER_HOVER_TOOL_USE_BLOCK_ORDERS,
 )
 
@@ -11208,7 +11178,6 @@ _BROWSER_HOVER_INPUT_LAZY: Final = LazyTable(
     ),
     0,
     (("target", "an object"),),
-    _BROWSER_HOVER_INPUT_FIELDS,
     _BROWSER_HOVER_INPUT_ORDERS,
 )
 
@@ -11224,7 +11193,6 @@ _BROWSER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
     ),
     3,
     (("id", "a string"), ("input", "an object")),
-    _BROWSER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_FIELDS,
     _BROWSER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_ORDERS,
 )
 
@@ -11237,7 +11205,6 @@ _BROWSER_LEFT_CLICK_DRAG_INPUT_LAZY: Final = LazyTable(
     ),
     0,
     (("from", "an object"), ("target", "an object")),
-    _BROWSER_LEFT_CLICK_DRAG_INPUT_FIELDS,
     _BROWSER_LEFT_CLICK_DRAG_INPUT_ORDERS,
 )
 
@@ -11253,7 +11220,6 @@ _BROWSER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
     ),
     3,
     (("id", "a string"), ("input", "an object")),
-    _BROWSER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_FIELDS,
     _BROWSER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_ORDERS,
 )
 
@@ -11265,7 +11231,6 @@ _BROWSER_LEFT_MOUSE_DOWN_INPUT_LAZY: Final = LazyTable(
     ),
     0,
     (("target", "an object"),),
-    _BROWSER_LEFT_MOUSE_DOWN_INPUT_FIELDS,
     _BROWSER_LEFT_MOUSE_DOWN_INPUT_ORDERS,
 )
 
@@ -11281,7 +11246,6 @@ _BROWSER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
     ),
     3,
     (("id", "a string"), ("input", "an object")),
-    _BROWSER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_FIELDS,
     _BROWSER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_ORDERS,
 )
 
@@ -11293,7 +11257,6 @@ _BROWSER_LEFT_MOUSE_UP_INPUT_LAZY: Final = LazyTable(
     ),
     0,
     (("target", "an object"),),
-    _BROWSER_LEFT_MOUSE_UP_INPUT_FIELDS,
     _BROWSER_LEFT_MOUSE_UP_INPUT_ORDERS,
 )
 
@@ -11309,7 +11272,6 @@ _BROWSER_MOUSE_MOVE_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
     ),
     3,
     (("id", "a string"), ("input", "an object")),
-    _BROWSER_MOUSE_MOVE_TOOL_USE_BLOCK_FIELDS,
     _BROWSER_MOUSE_MOVE_TOOL_USE_BLOCK_ORDERS,
 )
 
@@ -11321,7 +11283,6 @@ _BROWSER_MOUSE_MOVE_INPUT_LAZY: Final = LazyTable(
     ),
     0,
     (("target", "an object"),),
-    _BROWSER_MOUSE_MOVE_INPUT_FIELDS,
     _BROWSER_MOUSE_MOVE_INPUT_ORDERS,
 )
 
@@ -11337,7 +11298,6 @@ _BROWSER_SCROLL_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
     ),
     3,
     (("id", "a string"), ("input", "an object")),
-    _BROWSER_SCROLL_TOOL_USE_BLOCK_FIELDS,
     _BROWSER_SCROLL_TOOL_USE_BLOCK_ORDERS,
 )
 
@@ -11351,7 +11311,6 @@ _BROWSER_SCROLL_INPUT_LAZY: Final = LazyTable(
     ),
     0,
     (("scroll_direction", 'one of "up", "down", "left", "right"'), ("target", "an object")),
-    _BROWSER_SCROLL_INPUT_FIELDS,
     _BROWSER_SCROLL_INPUT_ORDERS,
 )
 
@@ -11367,7 +11326,6 @@ _BROWSER_TYPE_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
     ),
     3,
     (("id", "a string"), ("input", "an object")),
-    _BROWSER_TYPE_TOOL_USE_BLOCK_FIELDS,
     _BROWSER_TYPE_TOOL_USE_BLOCK_ORDERS,
 )
 
@@ -11383,7 +11341,6 @@ _BROWSER_KEY_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
     ),
     3,
     (("id", "a string"), ("input", "an object")),
-    _BROWSER_KEY_TOOL_USE_BLOCK_FIELDS,
     _BROWSER_KEY_TOOL_USE_BLOCK_ORDERS,
 )
 
@@ -11399,7 +11356,6 @@ _BROWSER_HOLD_KEY_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
     ),
     3,
     (("id", "a string"), ("input", "an object")),
-    _BROWSER_HOLD_KEY_TOOL_USE_BLOCK_FIELDS,
     _BROWSER_HOLD_KEY_TOOL_USE_BLOCK_ORDERS,
 )
 
@@ -11415,7 +11371,6 @@ _BROWSER_WAIT_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
     ),
     3,
     (("id", "a string"), ("input", "an object")),
-    _BROWSER_WAIT_TOOL_USE_BLOCK_FIELDS,
     _BROWSER_WAIT_TOOL_USE_BLOCK_ORDERS,
 )
 
@@ -11431,7 +11386,6 @@ _BROWSER_JAVASCRIPT_EXEC_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
     ),
     3,
     (("id", "a string"), ("input", "an object")),
-    _BROWSER_JAVASCRIPT_EXEC_TOOL_USE_BLOCK_FIELDS,
     _BROWSER_JAVASCRIPT_EXEC_TOOL_USE_BLOCK_ORDERS,
 )
 
@@ -11447,7 +11401,6 @@ _COMPUTER_KEY_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
     ),
     3,
     (("id", "a string"), ("input", "an object")),
-    _COMPUTER_KEY_TOOL_USE_BLOCK_FIELDS,
     _COMPUTER_KEY_TOOL_USE_BLOCK_ORDERS,
 )
 
@@ -11463,7 +11416,6 @@ _COMPUTER_HOLD_KEY_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
     ),
     3,
     (("id", "a string"), ("input", "an object")),
-    _COMPUTER_HOLD_KEY_TOOL_USE_BLOCK_FIELDS,
     _COMPUTER_HOLD_KEY_TOOL_USE_BLOCK_ORDERS,
 )
 
@@ -11479,7 +11431,6 @@ _COMPUTER_TYPE_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
     ),
     3,
     (("id", "a string"), ("input", "an object")),
-    _COMPUTER_TYPE_TOOL_USE_BLOCK_FIELDS,
     _COMPUTER_TYPE_TOOL_USE_BLOCK_ORDERS,
 )
 
@@ -11495,7 +11446,6 @@ _COMPUTER_CURSOR_POSITION_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
     ),
     3,
     (("id", "a string"), ("input", "an object")),
-    _COMPUTER_CURSOR_POSITION_TOOL_USE_BLOCK_FIELDS,
     _COMPUTER_CURSOR_POSITION_TOOL_USE_BLOCK_ORDERS,
 )
 
@@ -11511,7 +11461,6 @@ _COMPUTER_MOUSE_MOVE_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
     ),
     3,
     (("id", "a string"), ("input", "an object")),
-    _COMPUTER_MOUSE_MOVE_TOOL_USE_BLOCK_FIELDS,
     _COMPUTER_MOUSE_MOVE_TOOL_USE_BLOCK_ORDERS,
 )
 
@@ -11520,7 +11469,6 @@ _COMPUTER_MOUSE_MOVE_INPUT_LAZY: Final = LazyTable(
     (("coordinate", "coordinate", list_of(decode_integer), "", False, True),),
     0,
     (("coordinate", "an array"),),
-    _COMPUTER_MOUSE_MOVE_INPUT_FIELDS,
     _COMPUTER_MOUSE_MOVE_INPUT_ORDERS,
 )
 
@@ -11536,7 +11484,6 @@ _COMPUTER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
     ),
     3,
     (("id", "a string"), ("input", "an object")),
-    _COMPUTER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_FIELDS,
     _COMPUTER_LEFT_MOUSE_DOWN_TOOL_USE_BLOCK_ORDERS,
 )
 
@@ -11552,7 +11499,6 @@ _COMPUTER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
     ),
     3,
     (("id", "a string"), ("input", "an object")),
-    _COMPUTER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_FIELDS,
     _COMPUTER_LEFT_MOUSE_UP_TOOL_USE_BLOCK_ORDERS,
 )
 
@@ -11568,7 +11514,6 @@ _COMPUTER_LEFT_CLICK_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
     ),
     3,
     (("id", "a string"), ("input", "an object")),
-    _COMPUTER_LEFT_CLICK_TOOL_USE_BLOCK_FIELDS,
     _COMPUTER_LEFT_CLICK_TOOL_USE_BLOCK_ORDERS,
 )
 
@@ -11580,7 +11525,6 @@ _COMPUTER_LEFT_CLICK_INPUT_LAZY: Final = LazyTable(
     ),
     0,
     (),
-    _COMPUTER_LEFT_CLICK_INPUT_FIELDS,
     _COMPUTER_LEFT_CLICK_INPUT_ORDERS,
 )
 
@@ -11596,7 +11540,6 @@ _COMPUTER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
     ),
     3,
     (("id", "a string"), ("input", "an object")),
-    _COMPUTER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_FIELDS,
     _COMPUTER_LEFT_CLICK_DRAG_TOOL_USE_BLOCK_ORDERS,
 )
 
@@ -11609,7 +11552,6 @@ _COMPUTER_LEFT_CLICK_DRAG_INPUT_LAZY: Final = LazyTable(
     ),
     0,
     (("coordinate", "an array"), ("start_coordinate", "an array")),
-    _COMPUTER_LEFT_CLICK_DRAG_INPUT_FIELDS,
     _COMPUTER_LEFT_CLICK_DRAG_INPUT_ORDERS,
 )
 
@@ -11625,7 +11567,6 @@ _COMPUTER_RIGHT_CLICK_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
     ),
     3,
     (("id", "a string"), ("input", "an object")),
-    _COMPUTER_RIGHT_CLICK_TOOL_USE_BLOCK_FIELDS,
     _COMPUTER_RIGHT_CLICK_TOOL_USE_BLOCK_ORDERS,
 )
 
@@ -11637,7 +11578,6 @@ _COMPUTER_RIGHT_CLICK_INPUT_LAZY: Final = LazyTable(
     ),
     0,
     (),
-    _COMPUTER_RIGHT_CLICK_INPUT_FIELDS,
     _COMPUTER_RIGHT_CLICK_INPUT_ORDERS,
 )
 
@@ -11653,7 +11593,6 @@ _COMPUTER_MIDDLE_CLICK_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
     ),
     3,
     (("id", "a string"), ("input", "an object")),
-    _COMPUTER_MIDDLE_CLICK_TOOL_USE_BLOCK_FIELDS,
     _COMPUTER_MIDDLE_CLICK_TOOL_USE_BLOCK_ORDERS,
 )
 
@@ -11665,7 +11604,6 @@ _COMPUTER_MIDDLE_CLICK_INPUT_LAZY: Final = LazyTable(
     ),
     0,
     (),
-    _COMPUTER_MIDDLE_CLICK_INPUT_FIELDS,
     _COMPUTER_MIDDLE_CLICK_INPUT_ORDERS,
 )
 
@@ -11681,7 +11619,6 @@ _COMPUTER_DOUBLE_CLICK_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
     ),
     3,
     (("id", "a string"), ("input", "an object")),
-    _COMPUTER_DOUBLE_CLICK_TOOL_USE_BLOCK_FIELDS,
     _COMPUTER_DOUBLE_CLICK_TOOL_USE_BLOCK_ORDERS,
 )
 
@@ -11693,7 +11630,6 @@ _COMPUTER_DOUBLE_CLICK_INPUT_LAZY: Final = LazyTable(
     ),
     0,
     (),
-    _COMPUTER_DOUBLE_CLICK_INPUT_FIELDS,
     _COMPUTER_DOUBLE_CLICK_INPUT_ORDERS,
 )
 
@@ -11709,7 +11645,6 @@ _COMPUTER_TRIPLE_CLICK_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
     ),
     3,
     (("id", "a string"), ("input", "an object")),
-    _COMPUTER_TRIPLE_CLICK_TOOL_USE_BLOCK_FIELDS,
     _COMPUTER_TRIPLE_CLICK_TOOL_USE_BLOCK_ORDERS,
 )
 
@@ -11721,7 +11656,6 @@ _COMPUTER_TRIPLE_CLICK_INPUT_LAZY: Final = LazyTable(
     ),
     0,
     (),
-    _COMPUTER_TRIPLE_CLICK_INPUT_FIELDS,
     _COMPUTER_TRIPLE_CLICK_INPUT_ORDERS,
 )
 
@@ -11737,7 +11671,6 @@ _COMPUTER_SCROLL_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
     ),
     3,
     (("id", "a string"), ("input", "an object")),
-    _COMPUTER_SCROLL_TOOL_USE_BLOCK_FIELDS,
     _COMPUTER_SCROLL_TOOL_USE_BLOCK_ORDERS,
 )
 
@@ -11751,7 +11684,6 @@ _COMPUTER_SCROLL_INPUT_LAZY: Final = LazyTable(
     ),
     0,
     (("scroll_amount", "an integer"), ("scroll_direction", 'one of "up", "down", "left", "right"')),
-    _COMPUTER_SCROLL_INPUT_FIELDS,
     _COMPUTER_SCROLL_INPUT_ORDERS,
 )
 
@@ -11767,7 +11699,6 @@ _COMPUTER_WAIT_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
     ),
     3,
     (("id", "a string"), ("input", "an object")),
-    _COMPUTER_WAIT_TOOL_USE_BLOCK_FIELDS,
     _COMPUTER_WAIT_TOOL_USE_BLOCK_ORDERS,
 )
 
@@ -11783,7 +11714,6 @@ _COMPUTER_SCREENSHOT_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
     ),
     3,
     (("id", "a string"), ("input", "an object")),
-    _COMPUTER_SCREENSHOT_TOOL_USE_BLOCK_FIELDS,
     _COMPUTER_SCREENSHOT_TOOL_USE_BLOCK_ORDERS,
 )
 
@@ -11799,7 +11729,6 @@ _COMPUTER_ZOOM_TOOL_USE_BLOCK_LAZY: Final = LazyTable(
     ),
     3,
     (("id", "a string"), ("input", "an object")),
-    _COMPUTER_ZOOM_TOOL_USE_BLOCK_FIELDS,
     _COMPUTER_ZOOM_TOOL_USE_BLOCK_ORDERS,
 )
 
@@ -11808,6 +11737,5 @@ _COMPUTER_ZOOM_INPUT_LAZY: Final = LazyTable(
     (("region", "region", list_of(decode_integer), "", False, True),),
     0,
     (("region", "an array"),),
-    _COMPUTER_ZOOM_INPUT_FIELDS,
     _COMPUTER_ZOOM_INPUT_ORDERS,
 )

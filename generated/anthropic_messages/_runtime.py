@@ -386,14 +386,13 @@ class LazyTable(Generic[_ModelT]):
         members: tuple[LazyMember, ...],
         tag_count: int,
         required: tuple[tuple[str, str], ...],
-        known: dict[str, int],
         orders: KeyOrders,
     ) -> None:
         self.cls = cls
         self.members = members
         self.tag_count = tag_count
         self.required = required  # (wire name, expected) of the required members after the tags
-        self.known = known
+        self.known = orders.positions  # the class's members, where its encoder writes each
         self.orders = orders
         # Built by the first lazy decode, to keep the import cheap: the members after the tags
         # by wire name (with the class of their plain values), every member by attribute.
@@ -610,9 +609,6 @@ class LazyState(tuple[Any, ...]):
 
 
 _new_state = tuple.__new__
-#: The Python class of the values of the primitive members a lazy decoder checks without a call
-#: (when they are ASCII strings, or integers JSON can hold).
-_PLAIN_CLASS: Final[dict[Any, type]] = {}
 
 
 def decode_json_array(data: Any, strict: bool) -> list[Any]:
@@ -782,24 +778,11 @@ def extra_fields(
 _ORDERS_KEPT: Final = 64
 
 
-def learn_order(
-    keys: tuple[str, ...], positions: dict[str, int], orders: dict[tuple[str, ...], tuple[str, ...]]
-) -> tuple[str, ...]:
-    """The order to keep for an object whose members came in the order `keys`: empty when it is
-    the one its encoder writes (members at their `positions`, then unknown ones as received),
-    else `keys`. Remembered in `orders`, the type's cache."""
-    last = len(positions)
-    written = tuple(sorted(keys, key=lambda key: positions.get(key, last)))
-    order = () if written == keys else keys
-    if len(orders) < _ORDERS_KEPT:
-        orders[keys] = order
-    return order
-
-
 class KeyOrders(dict[tuple[str, ...], tuple[str, ...]]):
     """One object type's cache of the member orders its decoder has met: `orders[tuple(data)]` is
-    the order to keep for an object received with the members of `data` (see learn_order), found
-    in the cache or, the first time, worked out and remembered."""
+    the order to keep for an object received with the members of `data`, empty when it is the
+    one the type's encoder writes (members at their `positions`, then unknown ones as received),
+    else the order received. A new order is worked out once and remembered, up to _ORDERS_KEPT."""
 
     __slots__ = ("positions",)
 
@@ -808,7 +791,13 @@ class KeyOrders(dict[tuple[str, ...], tuple[str, ...]]):
         self.positions = positions  # the type's members, at the position its encoder writes each
 
     def __missing__(self, keys: tuple[str, ...]) -> tuple[str, ...]:
-        return learn_order(keys, self.positions, self)
+        positions = self.positions
+        last = len(positions)
+        written = tuple(sorted(keys, key=lambda key: positions.get(key, last)))
+        order = () if written == keys else keys
+        if len(self) < _ORDERS_KEPT:
+            self[keys] = order
+        return order
 
 
 #: Each received member order met by an encoder, as a dict of its keys (all None): copying a small
@@ -911,7 +900,13 @@ def decode_any(data: Any, strict: bool) -> Any:
     return data
 
 
-_PLAIN_CLASS.update({decode_string: str, decode_integer: int, decode_boolean: bool})
+#: The Python class of the values of the primitive members a lazy decoder checks without a call
+#: (when they are ASCII strings, or integers JSON can hold), by the member's decoder.
+_PLAIN_CLASS: Final[dict[Any, type]] = {
+    decode_string: str,
+    decode_integer: int,
+    decode_boolean: bool,
+}
 
 
 def list_of(decode_item: Callable[[Any, bool], _ItemT]) -> Callable[[Any, bool], list[_ItemT]]:

@@ -1715,7 +1715,6 @@ _MESSAGE_START_EVENT_LAZY: Final = LazyTable(
     ),
     1,
     (("message", "an object"),),
-    _MESSAGE_START_EVENT_FIELDS,
     _MESSAGE_START_EVENT_ORDERS,
 )
 
@@ -1744,7 +1743,6 @@ _MESSAGE_DELTA_EVENT_LAZY: Final = LazyTable(
     ),
     1,
     (("delta", "an object"), ("usage", "an object")),
-    _MESSAGE_DELTA_EVENT_FIELDS,
     _MESSAGE_DELTA_EVENT_ORDERS,
 )
 
@@ -1758,7 +1756,6 @@ _MESSAGE_DELTA_LAZY: Final = LazyTable(
     ),
     0,
     (),
-    _MESSAGE_DELTA_FIELDS,
     _MESSAGE_DELTA_ORDERS,
 )
 
@@ -1797,7 +1794,6 @@ _MESSAGE_DELTA_USAGE_LAZY: Final = LazyTable(
     ),
     0,
     (("output_tokens", "an integer"),),
-    _MESSAGE_DELTA_USAGE_FIELDS,
     _MESSAGE_DELTA_USAGE_ORDERS,
 )
 
@@ -1810,7 +1806,6 @@ _CONTENT_BLOCK_START_EVENT_LAZY: Final = LazyTable(
     ),
     1,
     (("index", "an integer"), ("content_block", "an object")),
-    _CONTENT_BLOCK_START_EVENT_FIELDS,
     _CONTENT_BLOCK_START_EVENT_ORDERS,
 )
 
@@ -1823,7 +1818,6 @@ _CONTENT_BLOCK_DELTA_EVENT_LAZY: Final = LazyTable(
     ),
     1,
     (("index", "an integer"), ("delta", "an object")),
-    _CONTENT_BLOCK_DELTA_EVENT_FIELDS,
     _CONTENT_BLOCK_DELTA_EVENT_ORDERS,
 )
 
@@ -1836,7 +1830,6 @@ _ERROR_EVENT_LAZY: Final = LazyTable(
     ),
     1,
     (("error", "an object"),),
-    _ERROR_EVENT_FIELDS,
     _ERROR_EVENT_ORDERS,
 )
 
@@ -1848,6 +1841,5 @@ _CITATIONS_DELTA_LAZY: Final = LazyTable(
     ),
     1,
     (("citation", "an object"),),
-    _CITATIONS_DELTA_FIELDS,
     _CITATIONS_DELTA_ORDERS,
 )

@@ -2406,7 +2406,6 @@ _TOOL_LAZY: Final = LazyTable(
     ),
     0,
     (("name", "a string"), ("input_schema", "an object")),
-    _TOOL_FIELDS,
     _TOOL_ORDERS,
 )
 
@@ -2423,7 +2422,6 @@ _TOOL_BASH20241022_PARAM_LAZY: Final = LazyTable(
     ),
     2,
     (),
-    _TOOL_BASH20241022_PARAM_FIELDS,
     _TOOL_BASH20241022_PARAM_ORDERS,
 )
 
@@ -2440,7 +2438,6 @@ _TOOL_BASH20250124_PARAM_LAZY: Final = LazyTable(
     ),
     2,
     (),
-    _TOOL_BASH20250124_PARAM_FIELDS,
     _TOOL_BASH20250124_PARAM_ORDERS,
 )
 
@@ -2457,7 +2454,6 @@ _TOOL_TEXT_EDITOR20241022_PARAM_LAZY: Final = LazyTable(
     ),
     2,
     (),
-    _TOOL_TEXT_EDITOR20241022_PARAM_FIELDS,
     _TOOL_TEXT_EDITOR20241022_PARAM_ORDERS,
 )
 
@@ -2474,7 +2470,6 @@ _TOOL_TEXT_EDITOR20250124_PARAM_LAZY: Final = LazyTable(
     ),
     2,
     (),
-    _TOOL_TEXT_EDITOR20250124_PARAM_FIELDS,
     _TOOL_TEXT_EDITOR20250124_PARAM_ORDERS,
 )
 
@@ -2498,7 +2493,6 @@ _TOOL_TEXT_EDITOR20250429_PARAM_LAZY: Final = LazyTable(
     ),
     2,
     (),
-    _TOOL_TEXT_EDITOR20250429_PARAM_FIELDS,
     _TOOL_TEXT_EDITOR20250429_PARAM_ORDERS,
 )
 
@@ -2523,7 +2517,6 @@ _TOOL_TEXT_EDITOR20250728_PARAM_LAZY: Final = LazyTable(
     ),
     2,
     (),
-    _TOOL_TEXT_EDITOR20250728_PARAM_FIELDS,
     _TOOL_TEXT_EDITOR20250728_PARAM_ORDERS,
 )
 
@@ -2543,7 +2536,6 @@ _TOOL_COMPUTER_USE20241022_PARAM_LAZY: Final = LazyTable(
     ),
     2,
     (("display_width_px", "an integer"), ("display_height_px", "an integer")),
-    _TOOL_COMPUTER_USE20241022_PARAM_FIELDS,
     _TOOL_COMPUTER_USE20241022_PARAM_ORDERS,
 )
 
@@ -2563,7 +2555,6 @@ _TOOL_COMPUTER_USE20250124_PARAM_LAZY: Final = LazyTable(
     ),
     2,
     (("display_width_px", "an integer"), ("display_height_px", "an integer")),
-    _TOOL_COMPUTER_USE20250124_PARAM_FIELDS,
     _TOOL_COMPUTER_USE20250124_PARAM_ORDERS,
 )
 
@@ -2584,7 +2575,6 @@ _TOOL_COMPUTER_USE20251124_PARAM_LAZY: Final = LazyTable(
     ),
     2,
     (("display_width_px", "an integer"), ("display_height_px", "an integer")),
-    _TOOL_COMPUTER_USE20251124_PARAM_FIELDS,
     _TOOL_COMPUTER_USE20251124_PARAM_ORDERS,
 )
 
@@ -2601,6 +2591,5 @@ _MEMORY_TOOL20250818_PARAM_LAZY: Final = LazyTable(
     ),
     2,
     (),
-    _MEMORY_TOOL20250818_PARAM_FIELDS,
     _MEMORY_TOOL20250818_PARAM_ORDERS,
 )

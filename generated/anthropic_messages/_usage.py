@@ -1708,7 +1708,6 @@ _USAGE_LAZY: Final = LazyTable(
     ),
     0,
     (("input_tokens", "an integer"), ("output_tokens", "an integer")),
-    _USAGE_FIELDS,
     _USAGE_ORDERS,
 )
 
@@ -1744,7 +1743,6 @@ _MESSAGE_ITERATION_USAGE_LAZY: Final = LazyTable(
         ("cache_creation_input_tokens", "an integer"),
         ("cache_read_input_tokens", "an integer"),
     ),
-    _MESSAGE_ITERATION_USAGE_FIELDS,
     _MESSAGE_ITERATION_USAGE_ORDERS,
 )
 
@@ -1779,7 +1777,6 @@ _COMPACTION_ITERATION_USAGE_LAZY: Final = LazyTable(
         ("cache_creation_input_tokens", "an integer"),
         ("cache_read_input_tokens", "an integer"),
     ),
-    _COMPACTION_ITERATION_USAGE_FIELDS,
     _COMPACTION_ITERATION_USAGE_ORDERS,
 )
 
@@ -1816,7 +1813,6 @@ _ADVISOR_MESSAGE_ITERATION_USAGE_LAZY: Final = LazyTable(
         ("cache_creation_input_tokens", "an integer"),
         ("cache_read_input_tokens", "an integer"),
     ),
-    _ADVISOR_MESSAGE_ITERATION_USAGE_FIELDS,
     _ADVISOR_MESSAGE_ITERATION_USAGE_ORDERS,
 )
 
@@ -1853,7 +1849,6 @@ _FALLBACK_MESSAGE_ITERATION_USAGE_LAZY: Final = LazyTable(
         ("cache_creation_input_tokens", "an integer"),
         ("cache_read_input_tokens", "an integer"),
     ),
-    _FALLBACK_MESSAGE_ITERATION_USAGE_FIELDS,
     _FALLBACK_MESSAGE_ITERATION_USAGE_ORDERS,
 )
 
@@ -1862,7 +1857,6 @@ _FALLBACK_CREDIT_USAGE_LAZY: Final = LazyTable(
     (("status", "status", decode_fallback_credit_status, "", False, True),),
     0,
     (("status", "an object"),),
-    _FALLBACK_CREDIT_USAGE_FIELDS,
     _FALLBACK_CREDIT_USAGE_ORDERS,
 )
 
@@ -1880,6 +1874,5 @@ _FALLBACK_CREDIT_NOT_APPLIED_LAZY: Final = LazyTable(
             'one of "body_mismatch", "continuation_excluded", "continuation_only", "expired", "invalid_target_model", "not_enabled", "reprice_unavailable", "temporarily_unavailable", "variant_fields_present", "wrong_organization", "wrong_platform", "wrong_workspace"',
         ),
     ),
-    _FALLBACK_CREDIT_NOT_APPLIED_FIELDS,
     _FALLBACK_CREDIT_NOT_APPLIED_ORDERS,
 )
