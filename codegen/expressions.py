@@ -88,9 +88,7 @@ def lazy_check(ref: TypeRef) -> PySource:
 def lazy_expected(ref: TypeRef, expected: str) -> str:
     """The error text a lazy decoder gives a member's value of the wrong kind, as the eager
     decoder's `invalid_test` does; empty where the eager decoder lets its callee's error through."""
-    if ref.kind in ("const", "string", "integer", "number", "boolean") or ref.is_free_json:
-        return expected
-    return ""
+    return expected if invalid_test(ref, "value", nullable=False) else ""
 
 
 def invalid_test(ref: TypeRef, value: str, nullable: bool) -> PySource:
