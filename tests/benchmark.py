@@ -124,6 +124,19 @@ def _stream_floor(events: list[Any], decoded: list[Any], texts: list[str]) -> Ca
     return lambda: [build(json.loads(text)) for build, text in pairs]
 
 
+#: What issue 10's lazy target on the response would take: the class's lazy decoder written out
+#: (tests/decode_floor.py), then the same reads.
+LAZY_PROTOTYPE = "lazy decode + reads, written-out prototype"
+
+
+def lazy_prototype(message: dict[str, Any], text: str) -> Callable[[], Any]:
+    from anthropic_messages import _response
+    from tests.decode_floor import written_out_lazy_decoder
+
+    decode = written_out_lazy_decoder(_response._MESSAGE_LAZY, message)
+    return lambda: read_response(decode(json.loads(text), False))
+
+
 def read_response(message: Any) -> tuple[Any, ...]:
     return message.model, message.stop_reason, message.usage
 
@@ -196,6 +209,7 @@ def speed_table(rounds: int) -> list[Row]:
         "from_json": lambda: m.Message.from_json(text),
         FLOOR: floor(message, decoded_message, text),
         LAZY: lambda: read_response(m.decode(m.Message, json.loads(text), lazy=True)),
+        LAZY_PROTOTYPE: lazy_prototype(message, text),
         "json.dumps": lambda: json.dumps(message),
         "encode": lambda: json.dumps(m.encode(decoded_message)),
         "to_json": lambda: decoded_message.to_json(),

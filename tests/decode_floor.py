@@ -15,7 +15,13 @@ from collections.abc import Callable
 from typing import Any
 
 import anthropic_messages as m
-from anthropic_messages._runtime import new_instance
+from anthropic_messages._runtime import (
+    LazyState,
+    decode_string,
+    extra_fields,
+    has_lone_surrogate,
+    new_instance,
+)
 
 
 class _Writer:
@@ -79,4 +85,76 @@ def floor_decoder(data: Any, decoded: Any) -> Callable[[Any], Any]:
     namespace: dict[str, Any] = {"new": new_instance, **writer.classes}
     exec(compile(source, "<decode floor>", "exec"), namespace)
     function: Callable[[Any], Any] = namespace["decode_floor"]
+    return function
+
+
+def written_out_lazy_decoder(table: Any, sample: dict[str, Any]) -> Callable[[Any, bool], Any]:
+    """A prototype for issue 10's lazy target: the lazy decoder of one class written out as the
+    generator writes eager decoders (one statement per member, no loop over its LazyTable), with
+    the generic decoder's checks for a valid body. Errors are worded loosely: the prototype is
+    timed on valid bodies only. `sample`, decoded once by the generic decoder, readies the
+    table that reads of deferred members use."""
+    table.decode(sample, False)
+    required = [wire for wire, _ in table.required]
+    lines = [
+        "if type(data) is not dict: raise DecodeError('an object', data)",
+        "obj = new(lazy_class)",
+    ]
+    for wire, attribute, values, *_ in table.members[: table.tag_count]:
+        lines += [
+            f"value = data.get({wire!r})",
+            f"if value not in {values!r}: raise DecodeError('a tag', value)",
+            f"obj.{attribute} = value",
+        ]
+    lines.append("try:")
+    lines += [f"    {wire}_ = data[{wire!r}]" for wire in required]
+    lines.append("except KeyError: raise DecodeError('present', None)")
+    counts = [str(table.tag_count + len(required))]
+    for wire, attribute, check, _, nullable, deferred in table.members[table.tag_count :]:
+        if deferred:
+            if wire not in required:
+                counts.append(f"({wire!r} in data)")
+            continue
+        value, indent = f"{wire}_", ""
+        if wire not in required:
+            lines += [f"{value} = data.get({wire!r}, UNSET)", f"if {value} is not UNSET:"]
+            lines.append(f"    count += 1")
+            indent = "    "
+        if check is decode_string:
+            test = f"type({value}) is str and ({value}.isascii() or not surrogate({value}))"
+            if nullable:
+                test = f"{value} is None or {test}"
+            lines += [f"{indent}if not ({test}): raise DecodeError('a string', {value})"]
+            lines.append(f"{indent}obj.{attribute} = {value}")
+        elif nullable:
+            lines.append(
+                f"{indent}obj.{attribute} = None if {value} is None else "
+                f"checks[{wire!r}]({value}, strict)"
+            )
+        else:
+            lines.append(f"{indent}obj.{attribute} = checks[{wire!r}]({value}, strict)")
+    lines[2:2] = ["count = 0"]
+    lines += [
+        f"count += {' + '.join(counts)}",
+        "obj.extra = {} if len(data) == count else extra_fields(data, known, strict, count)",
+        "obj._wire = new_state(LazyState, (data, strict, table, orders[tuple(data)]))",
+        "return obj",
+    ]
+    source = "def decode_lazy(data, strict):\n" + "\n".join(f"    {line}" for line in lines)
+    namespace: dict[str, Any] = {
+        "new": new_instance,
+        "lazy_class": table._lazy_class,
+        "DecodeError": m.DecodeError,
+        "UNSET": m.UNSET,
+        "checks": {member[0]: member[2] for member in table.members},
+        "extra_fields": extra_fields,
+        "new_state": tuple.__new__,
+        "LazyState": LazyState,
+        "table": table,
+        "known": table.known,
+        "orders": table.orders,
+        "surrogate": has_lone_surrogate,
+    }
+    exec(compile(source, "<written-out lazy decoder>", "exec"), namespace)
+    function: Callable[[Any, bool], Any] = namespace["decode_lazy"]
     return function
