@@ -77,15 +77,27 @@ class SSEDecoder:
     the CR and LF of a line end), and returns the events they complete; `close()` ends the stream
     and returns what is left. Lines end with LF, CRLF or CR; a UTF-8 byte order mark at the start
     is skipped; bytes that are not UTF-8 read as U+FFFD. It never raises on any bytes, and takes
-    time linear in the input however it is cut.
+    time linear in the input however it is cut. However the stream is cut into chunks, it
+    gives the same events, with the same `raw` bytes.
 
     Unlike a browser, `close()` returns a last event whose blank line never came (a stream cut
-    short, or a server that omits it), so nothing received is lost. An event ends when its
-    blank line is read: a chunk ending in CR is not held back in case LF follows, so that LF
-    starts the next event's `raw`.
+    short, or a server that omits it), so nothing received is lost. An event is returned as
+    soon as its blank line is read, with one exception: when that line ends with a CR that is
+    the last byte of a chunk, the event waits for the next chunk (or `close()`), whose first
+    byte may be the LF of a CRLF and so belongs to its `raw`.
     """
 
-    __slots__ = ("_line", "_raw", "_data", "_event", "_id", "_retry", "_started", "_after_cr")
+    __slots__ = (
+        "_line",
+        "_raw",
+        "_data",
+        "_event",
+        "_id",
+        "_retry",
+        "_started",
+        "_after_cr",
+        "_held",
+    )
 
     def __init__(self) -> None:
         self._reset()
@@ -99,6 +111,7 @@ class SSEDecoder:
         self._retry: int | None = None
         self._started = False  # the first line, which may start with a BOM, was read
         self._after_cr = False  # the last chunk ended in CR: a LF first in the next ends no line
+        self._held = False  # an event is complete but for the LF that may follow its last CR
 
     def feed(self, chunk: bytes | bytearray | memoryview) -> list[ServerSentEvent]:
         """Read the next bytes of the stream; return the events they complete, in order."""
@@ -111,8 +124,14 @@ class SSEDecoder:
             return events
         start = 0  # where the raw bytes of the next event begin in this chunk
         end = 0
-        if self._after_cr and chunk[0] == 10:
-            end = 1
+        if self._after_cr:
+            if chunk[0] == 10:
+                end = 1  # the LF of a CRLF cut after its CR
+            if self._held:
+                self._held = False
+                events.append(self._dispatch(bytes(self._raw) + chunk[:end]))
+                self._raw.clear()
+                start = end
         self._after_cr = chunk[-1] == 13
         line = self._line
         for piece in (chunk[end:] if end else chunk).splitlines(True):
@@ -129,6 +148,9 @@ class SSEDecoder:
             if content:
                 self._read_line(content)
             elif self._data:
+                if end == len(chunk) and piece[-1] == 13:
+                    self._held = True  # a LF may come first in the next chunk: wait for it
+                    break
                 raw = chunk[start:end]
                 if self._raw:
                     raw = bytes(self._raw) + raw
@@ -191,7 +213,7 @@ class SSEDecoder:
 
 
 class _EventReader:
-    """Typed events from chunks of bytes, numbered in the stream for error paths."""
+    """Decodes the events of one stream, numbering them for error paths."""
 
     __slots__ = ("decoder", "strict", "index")
 
@@ -200,11 +222,9 @@ class _EventReader:
         self.strict = strict
         self.index = 0
 
-    def feed(self, chunk: bytes) -> list[MessageStreamEvent]:
-        return [self.decode(sse) for sse in self.decoder.feed(chunk)]
-
-    def close(self) -> list[MessageStreamEvent]:
-        return [self.decode(sse) for sse in self.decoder.close() if sse.event]
+    def close(self) -> list[ServerSentEvent]:
+        """The events close() returns, without the bytes that dispatch nothing."""
+        return [sse for sse in self.decoder.close() if sse.event]
 
     def decode(self, sse: ServerSentEvent) -> MessageStreamEvent:
         index = self.index
@@ -224,18 +244,20 @@ class _EventReader:
 def iter_events(chunks: Iterable[bytes], *, strict: bool = False) -> Iterator[MessageStreamEvent]:
     """The typed events of a server-sent event stream read in chunks of bytes (cut anywhere).
 
-    Each event's data is JSON decoded as MessageStreamEvent: lenient by default (unknown kinds
-    are kept), or strict. The data's tag member (`_TAG`) says what it is; the SSE `event:` name is
-    not read, except that strict decoding rejects a name other than the tag's value. Bad
-    data raises DecodeError, whose path starts with the event's position among the stream's
+    Each event's data is JSON, decoded as
+    MessageStreamEvent: lenient by default (unknown kinds are kept), or strict. The
+    data's tag member (`_TAG`) says what it is; the SSE `event:` name is not read, except that
+    strict decoding rejects a name other than the tag's value. Bad data raises DecodeError, whose path starts with the event's position among the stream's
     events (`$[3].delta.text`: the fourth event); nothing else escapes, whatever the bytes. A last
     event without its blank line is decoded too (a cut stream then usually ends in a DecodeError
     for its malformed JSON).
     """
     reader = _EventReader(strict)
     for chunk in chunks:
-        yield from reader.feed(chunk)
-    yield from reader.close()
+        for sse in reader.decoder.feed(chunk):
+            yield reader.decode(sse)
+    for sse in reader.close():
+        yield reader.decode(sse)
 
 
 async def aiter_events(
@@ -244,10 +266,10 @@ async def aiter_events(
     """iter_events for an asynchronous iterable of chunks."""
     reader = _EventReader(strict)
     async for chunk in chunks:
-        for event in reader.feed(chunk):
-            yield event
-    for event in reader.close():
-        yield event
+        for sse in reader.decoder.feed(chunk):
+            yield reader.decode(sse)
+    for sse in reader.close():
+        yield reader.decode(sse)
 
 
 def encode_sse(event: MessageStreamEvent) -> bytes:
