@@ -425,6 +425,18 @@ class UnionsModule:
 
 
 @dataclass(frozen=True)
+class EventStream:
+    """The server-sent event helpers of the union that is an event stream's data (the spec's
+    `event_stream: true`): the module they live in and what it needs of the union."""
+
+    module: Identifier
+    union: Identifier  # the union's alias, which the helpers return and take
+    decoder: Identifier  # the union's decoder, in the unions module
+    tag: SpecText  # the union's tag member, whose value names each event
+    names: tuple[Identifier, ...]  # what the package root exports from the module, sorted
+
+
+@dataclass(frozen=True)
 class Package:
     name: Identifier
     areas: tuple[AreaModule, ...]
@@ -440,3 +452,4 @@ class Package:
     # and the layout stage keeps what they do use.
     exports: tuple[Exports, ...]
     spec_files: tuple[SpecText, ...] = field(default=())
+    event_stream: EventStream | None = None  # None when no union is an event stream

@@ -124,6 +124,8 @@ class TaggedUnion:
     tag_line: int  # the line of `union:`
     default: str | None
     variants: tuple[Variant, ...]
+    # The union is the data of each event of a server-sent event stream (`event_stream: true`).
+    event_stream: bool = False
     kind: Literal["tagged_union"] = "tagged_union"
 
 
@@ -270,6 +272,7 @@ class _Reader:
                     )
                     for index, item in enumerate(variants)
                 ),
+                event_stream=bool(body["union"].get("event_stream", False)),
             )
         items: LocatedList = body["one_of"]
         alternatives = []

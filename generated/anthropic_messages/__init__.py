@@ -971,6 +971,7 @@ from ._unions import (
     decode_web_search_tool_result_block_param_content_param,
     decode_web_search_tool_result_error_object_union,
 )
+from ._sse import SSEDecoder, ServerSentEvent, aiter_events, encode_sse, iter_events
 
 __all__ = [
     "UNSET",
@@ -1770,6 +1771,11 @@ __all__ = [
     "WorkspaceMemberLimitExceededErrorDetails",
     "WorkspacePolicyField",
     "WorkspacePolicyViolationErrorDetails",
+    "SSEDecoder",
+    "ServerSentEvent",
+    "aiter_events",
+    "encode_sse",
+    "iter_events",
 ]
 
 _T = TypeVar("_T")
