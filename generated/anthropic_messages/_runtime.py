@@ -768,6 +768,8 @@ def expected_one_of(values: Iterable[str]) -> str:
     """What an error expects where a value must be one of `values` (a tag table's keys, say):
     built only when raising, as such a list can run to thousands of characters."""
     shown = [json.dumps(value, ensure_ascii=False) for value in values]
+    if not shown:  # a union whose variants are all beta, in a stable-channel package
+        return "a value of a known variant (there is none)"
     return shown[0] if len(shown) == 1 else "one of " + ", ".join(shown)
 
 
