@@ -71,6 +71,8 @@ def module_name(area: str) -> str:
 #: The package's own modules besides the areas: the support code, and the union aliases.
 RUNTIME_MODULE = module_name("runtime")
 UNIONS_MODULE = module_name("unions")
+#: The cloud platforms' conversions and event-stream framing (written when a spec declares one).
+PLATFORM_MODULE = module_name("platform_runtime")
 
 
 def decoder_name(type_name: str) -> str:

@@ -15,6 +15,7 @@ instead of this file.
 - spec/count_tokens.yaml
 - spec/errors.yaml
 - spec/mcp.yaml
+- spec/platforms.yaml
 - spec/request.yaml
 - spec/response.yaml
 - spec/response_compaction.yaml
@@ -271,6 +272,11 @@ from ._mcp import (
     RequestMCPServerToolConfigurationParam,
     RequestMCPServerURLDefinitionParam,
     RequestMCPToolResultBlockParam,
+)
+from ._platforms import (
+    BedrockMessageCreateParams,
+    VertexMessageCountTokensParams,
+    VertexMessageCreateParams,
 )
 from ._request import (
     AssistantMessageParam,
@@ -971,6 +977,15 @@ from ._unions import (
     decode_web_search_tool_result_block_param_content_param,
     decode_web_search_tool_result_error_object_union,
 )
+from ._platform_runtime import PlatformRequest, PlatformRoute, split_beta_header
+from ._platform_runtime import EventStreamDecoder, EventStreamException
+from ._platform_runtime import (
+    BEDROCK_MESSAGES,
+    BedrockEventStreamDecoder,
+    VERTEX_COUNT_TOKENS,
+    VERTEX_MESSAGES,
+    encode_bedrock_event,
+)
 
 __all__ = [
     "UNSET",
@@ -979,6 +994,11 @@ __all__ = [
     "Unset",
     "decode",
     "encode",
+    "PlatformRequest",
+    "PlatformRoute",
+    "split_beta_header",
+    "EventStreamDecoder",
+    "EventStreamException",
     "APIErrorObject",
     "APIKeyScopeMissingErrorDetails",
     "AdvisorMessageIterationUsage",
@@ -1001,6 +1021,7 @@ __all__ = [
     "AssistantMessageParam",
     "AuthenticationErrorObject",
     "AvailableToolsLimitExceededErrorDetails",
+    "BEDROCK_MESSAGES",
     "Base64ImageSourceParam",
     "Base64PDFSource",
     "Base64PDFSourceParam",
@@ -1019,6 +1040,8 @@ __all__ = [
     "BashCodeExecutionToolResultErrorParam",
     "BatchCreateParams",
     "BatchCreateParamsRequest",
+    "BedrockEventStreamDecoder",
+    "BedrockMessageCreateParams",
     "BillTo",
     "BillingErrorObject",
     "BillingPolicyParam",
@@ -1708,6 +1731,10 @@ __all__ = [
     "UserProfileNotBillableErrorDetails",
     "UserProfileNotFoundErrorDetails",
     "UserProfileRequiredErrorDetails",
+    "VERTEX_COUNT_TOKENS",
+    "VERTEX_MESSAGES",
+    "VertexMessageCountTokensParams",
+    "VertexMessageCreateParams",
     "WebFetchBlock",
     "WebFetchBlockContent",
     "WebFetchBlockContentParam",
@@ -1770,6 +1797,7 @@ __all__ = [
     "WorkspaceMemberLimitExceededErrorDetails",
     "WorkspacePolicyField",
     "WorkspacePolicyViolationErrorDetails",
+    "encode_bedrock_event",
 ]
 
 _T = TypeVar("_T")
