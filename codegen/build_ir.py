@@ -384,6 +384,13 @@ class _Builder:
             union_names += [union.decoder for union in tagged] + [o.decoder for o in one_ofs]
             union_names += [union.table_name for union in tagged]
             exports.append(ir.Exports(identifier(naming.UNIONS_MODULE), tuple(sorted(union_names))))
+        platforms, event_streams = self.platforms(exports)
+        if platforms:
+            names = [route.constant for route in platforms]
+            names += [c.decoder_class for c in event_streams]
+            names += [c.encoder_function for c in event_streams]
+            public += names
+            exports.append(ir.Exports(identifier(naming.PLATFORM_MODULE), tuple(sorted(names))))
         return ir.Package(
             name=PACKAGE,
             areas=areas,
@@ -397,9 +404,12 @@ class _Builder:
             unknown_decoders=tuple((union.unknown_class, union.decoder) for union in tagged),
             runtime_module=identifier(naming.RUNTIME_MODULE),
             unions_module=identifier(naming.UNIONS_MODULE),
+            platform_module=identifier(naming.PLATFORM_MODULE),
             exports=tuple(sorted(exports, key=lambda e: e.module)),
             spec_files=tuple(m.source_file for m in areas if m.source_file),
             event_stream=self.event_stream(tagged),
+            platforms=platforms,
+            event_streams=event_streams,
         )
 
     def event_stream(self, tagged: list[ir.TaggedUnion]) -> ir.EventStream | None:
@@ -416,6 +426,59 @@ class _Builder:
                     names=tuple(map(identifier, naming.SSE_EXPORTS)),
                 )
         return None
+
+    def platforms(
+        self, exports: list[ir.Exports]
+    ) -> tuple[tuple[ir.PlatformRoute, ...], tuple[ir.EventStreamCodec, ...]]:
+        """The routes and event streams of the objects that declare `platform:`."""
+        module_of = {name: e.module for e in exports for name in e.names}
+
+        def imported(*names: str) -> tuple[tuple[Identifier, Identifier], ...]:
+            return tuple((module_of[identifier(n)], identifier(n)) for n in names)
+
+        routes: list[ir.PlatformRoute] = []
+        codecs: list[ir.EventStreamCodec] = []
+        for definition in self.defs.values():
+            if not isinstance(definition, spec_model.ObjectType) or definition.platform is None:
+                continue
+            platform = definition.platform
+            base = self.defs[definition.extends or ""]
+            assert isinstance(base, spec_model.ObjectType)
+            own = {f.wire_name for f in definition.fields}
+            base_names = {f.wire_name for f in base.fields}
+            routes.append(
+                ir.PlatformRoute(
+                    constant=identifier(platform.route),
+                    base_class=identifier(base.name),
+                    platform_class=identifier(definition.name),
+                    path=SpecText(platform.path),
+                    stream_path=_spec_text_or_none(platform.stream_path),
+                    stream_flag=_spec_text_or_none(platform.stream_flag),
+                    url_fields=tuple(
+                        SpecText(f.wire_name) for f in base.fields if f.wire_name not in own
+                    ),
+                    constants=tuple(
+                        (SpecText(f.wire_name), SpecText(f.const[0]))
+                        for f in definition.fields
+                        if f.is_const and f.wire_name not in base_names
+                    ),
+                    betas_field=_spec_text_or_none(platform.betas_field),
+                    imports=imported(base.name, definition.name),
+                )
+            )
+            events = platform.event_stream
+            if events is not None:
+                decoder = naming.decoder_name(events.event)
+                codecs.append(
+                    ir.EventStreamCodec(
+                        decoder_class=identifier(events.decoder),
+                        encoder_function=identifier(events.encoder),
+                        event_type=identifier(events.event),
+                        event_decoder=identifier(decoder),
+                        imports=imported(events.event, decoder),
+                    )
+                )
+        return tuple(routes), tuple(codecs)
 
     def area_module(
         self,
@@ -519,3 +582,7 @@ def _exported(module: ir.AreaModule) -> tuple[Identifier, ...]:
     names = _type_names(module) + [e.decoder for e in module.enums]
     names += [o.after_tag_decoder for o in module.objects if o.after_tag_decoder]
     return tuple(sorted(names + [o.decoder for o in module.objects]))
+
+
+def _spec_text_or_none(text: str | None) -> SpecText | None:
+    return None if text is None else SpecText(text)

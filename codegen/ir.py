@@ -437,6 +437,34 @@ class EventStream:
 
 
 @dataclass(frozen=True)
+class PlatformRoute:
+    """A cloud platform's form of a first-party body (`platform:` in the spec): the constant
+    that converts between the two."""
+
+    constant: Identifier  # the route constant's name
+    base_class: Identifier  # the first-party body class
+    platform_class: Identifier  # the platform body class
+    path: SpecText  # URL path with {field} placeholders
+    stream_path: SpecText | None  # the path when the stream flag is true
+    stream_flag: SpecText | None  # wire name of the base's boolean that selects stream_path
+    url_fields: tuple[SpecText, ...]  # base fields the platform body leaves out, in base order
+    constants: tuple[tuple[SpecText, SpecText], ...]  # (wire name, value) the platform adds
+    betas_field: SpecText | None  # body member that carries the anthropic-beta values
+    imports: tuple[tuple[Identifier, Identifier], ...]  # (module, name) the route needs
+
+
+@dataclass(frozen=True)
+class EventStreamCodec:
+    """A platform's streamed answer as AWS event-stream frames holding one event each."""
+
+    decoder_class: Identifier
+    encoder_function: Identifier
+    event_type: Identifier  # class or union alias of one event
+    event_decoder: Identifier  # its decoder function
+    imports: tuple[tuple[Identifier, Identifier], ...]  # (module, name)
+
+
+@dataclass(frozen=True)
 class Package:
     name: Identifier
     areas: tuple[AreaModule, ...]
@@ -448,8 +476,14 @@ class Package:
     unknown_decoders: tuple[tuple[Identifier, Identifier], ...]
     runtime_module: Identifier  # the support code's module
     unions_module: Identifier  # the union aliases' module
+    platform_module: (
+        Identifier  # the cloud platforms' module, written when `platforms` is not empty
+    )
     # What each module defines, by module name: modules import from these what they might use,
     # and the layout stage keeps what they do use.
     exports: tuple[Exports, ...]
     spec_files: tuple[SpecText, ...] = field(default=())
     event_stream: EventStream | None = None  # None when no union is an event stream
+    # The cloud platforms' routes and event streams, written in platform_module when any
+    platforms: tuple[PlatformRoute, ...] = ()
+    event_streams: tuple[EventStreamCodec, ...] = ()

@@ -76,6 +76,8 @@ UNIONS_MODULE = module_name("unions")
 SSE_MODULE = module_name("sse")
 #: What the stream helpers' module gives the package root (names fixed by issue 11), sorted.
 SSE_EXPORTS = ("SSEDecoder", "ServerSentEvent", "aiter_events", "encode_sse", "iter_events")
+#: The cloud platforms' conversions and event-stream framing (written when a spec declares one).
+PLATFORM_MODULE = module_name("platform_runtime")
 
 
 def decoder_name(type_name: str) -> str:

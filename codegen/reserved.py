@@ -123,6 +123,17 @@ ZqOpen:
 ZqClosed:
   open: false
   enum: [zq_first, zq_second]
+ZqRouted:
+  extends: ZqOther
+  without: [zq_label]
+  fields:
+    zq_version: {const: zq_version}
+    zq_betas: {type: "list[string]", optional: true}
+  platform:
+    route: ZQ_ROUTE
+    path: "zq/{zq_label}"
+    betas_field: zq_betas
+    event_stream: {event: ZqTagged, decoder: ZqStreamDecoder, encoder: zq_stream_encoder}
 """,
 }
 

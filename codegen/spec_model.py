@@ -73,6 +73,35 @@ class Field:
 
 
 @dataclass(frozen=True)
+class EventStream:
+    """The platform answers a streamed request with AWS event-stream frames, each holding one
+    value of `event` (a type name) as base64 JSON; the decoder class and encoder function the
+    package gets for them are named here."""
+
+    event: str
+    decoder: str
+    encoder: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Platform:
+    """How a cloud platform takes the body of the type an object extends (`platform:`)."""
+
+    route: str  # the generated route constant
+    path: str  # URL path with {field} placeholders, the fields left out of the body
+    stream_path: str | None  # the path used when `stream_flag` is true
+    stream_flag: str | None  # a boolean field of the base that selects stream_path
+    betas_field: str | None  # where the anthropic-beta values travel in the body, if there
+    event_stream: EventStream | None
+    line: int
+    key_lines: tuple[tuple[str, int], ...] = ()  # the line of each key, for errors
+
+    def line_of(self, key: str) -> int:
+        return dict(self.key_lines).get(key, self.line)
+
+
+@dataclass(frozen=True)
 class ObjectType:
     """An object type. Its fields are its own, then those it inherits (`extends`), resolved."""
 
@@ -86,6 +115,7 @@ class ObjectType:
     without: tuple[str, ...] = ()  # inherited fields left out
     without_line: int = 0
     abstract: bool = False  # only for extending: no class, decoder or schema of its own
+    platform: Platform | None = None  # a cloud platform's form of the base's body
     kind: Literal["object"] = "object"
 
 
@@ -236,6 +266,7 @@ class _Reader:
                 without=tuple(body.get("without", ())),
                 without_line=body.key_lines.get("without", 0),
                 abstract=bool(body.get("abstract", False)),
+                platform=_platform(body),
             )
         if kind == "enum":
             values: LocatedList = body["enum"]
@@ -408,6 +439,32 @@ class _Inheritance:
 
     def problem(self, file: SourceFile, line: int, key: str, message: str) -> None:
         self.problems.append(SpecProblem(Location(file.path, line, key), message))
+
+
+def _platform(body: LocatedMap) -> Platform | None:
+    declared = body.get("platform")
+    if declared is None:
+        return None
+    events = declared.get("event_stream")
+    return Platform(
+        route=declared["route"],
+        path=declared["path"],
+        stream_path=declared.get("stream_path"),
+        stream_flag=declared.get("stream_flag"),
+        betas_field=declared.get("betas_field"),
+        event_stream=(
+            None
+            if events is None
+            else EventStream(
+                events["event"],
+                events["decoder"],
+                events["encoder"],
+                declared.key_lines.get("event_stream", 0),
+            )
+        ),
+        line=body.key_lines.get("platform", 0),
+        key_lines=tuple(declared.key_lines.items()),
+    )
 
 
 def _betas(body: Mapping[str, Any]) -> tuple[str, ...]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import keyword
 import math
+import string
 from pathlib import Path
 from typing import Any
 
@@ -106,6 +107,7 @@ class _SemanticChecker:
             else:
                 self.check_one_of(definition)
         self.check_generated_names()
+        self.check_platforms()
         self.check_alias_cycles()
         self.check_stable_uses_of_beta_types()
         self.check_distinct_untagged_unions()
@@ -494,6 +496,15 @@ class _SemanticChecker:
                 )
             self.problem(file, line, name, message)
 
+    def check_platforms(self) -> None:
+        """A `platform:` must describe a conversion that loses nothing: every field the body
+        leaves out goes to the URL, every field it adds is a constant or the betas field."""
+        taken: dict[str, str] = {}
+        for definition in self.definitions.values():
+            if not isinstance(definition, ObjectType) or definition.platform is None:
+                continue
+            _PlatformCheck(self, definition, taken).run()
+
     def check_alias_cycles(self) -> None:
         """Untagged unions become type aliases, which cannot refer to themselves."""
         for name, definition in self.definitions.items():
@@ -591,6 +602,157 @@ class _SemanticChecker:
                 "union of the event stream, and the package has one set of stream helpers; "
                 "remove 'event_stream' from all unions but one",
             )
+
+
+class _PlatformCheck:
+    """The checks of one object's `platform:` declaration."""
+
+    def __init__(
+        self, checker: _SemanticChecker, definition: ObjectType, taken: dict[str, str]
+    ) -> None:
+        self.checker = checker
+        self.definition = definition
+        assert definition.platform is not None
+        self.platform = definition.platform
+        self.taken = taken  # generated names already given, and the type that declared each
+
+    def problem(self, key: str, message: str) -> None:
+        line = self.platform.line_of(key)
+        self.checker.problem(
+            self.definition.file, line, f"{self.definition.name}.platform.{key}", message
+        )
+
+    def run(self) -> None:
+        definition, platform = self.definition, self.platform
+        base = self.checker.definitions.get(definition.extends or "")
+        if not isinstance(base, ObjectType) or base.abstract:
+            self.problem(
+                "route",
+                f"a platform form converts the body of the type it extends, so "
+                f"'{definition.extends}' must be an object type that is not abstract; extend "
+                "the first-party body type",
+            )
+            return
+        self.names()
+        fields = {f.wire_name: f for f in base.fields}
+        placeholders = self.placeholders("path", platform.path, fields)
+        if platform.stream_path is not None:
+            stream_placeholders = self.placeholders("stream_path", platform.stream_path, fields)
+            if stream_placeholders != placeholders:
+                self.problem(
+                    "stream_path",
+                    "the stream path must name the same fields as 'path' "
+                    f"({_quoted(sorted(placeholders)) or 'none'}); fix one of them",
+                )
+        flag = platform.stream_flag
+        if flag is not None:
+            field = fields.get(flag)
+            if field is None or field.type is None or field.type.kind != "boolean":
+                self.problem(
+                    "stream_flag",
+                    f"'{flag}' must be a boolean field of {base.name}; name one or remove "
+                    "'stream_flag' and 'stream_path'",
+                )
+        own = {f.wire_name: f for f in definition.fields}
+        for name in definition.without:
+            if name not in placeholders and name != flag:
+                self.problem(
+                    "path",
+                    f"the body leaves out '{name}' but neither the path nor 'stream_flag' "
+                    f"carries it, so converting would lose it; add '{{{name}}}' to the path or "
+                    "keep the field",
+                )
+        for name in placeholders:
+            if name in own:
+                self.problem(
+                    "path",
+                    f"'{name}' goes to the URL, so the platform body must leave it out; add it "
+                    "to 'without'",
+                )
+        betas = platform.betas_field
+        for name, field in own.items():
+            if name in fields or field.is_const or name == betas:
+                continue
+            self.problem(
+                "route",
+                f"the field '{name}' is not in {base.name} and is neither a constant nor the "
+                "betas field, so converting a first-party body could not fill it in; make it "
+                "a constant or name it in 'betas_field'",
+            )
+        if betas is not None:
+            field = own.get(betas)
+            if (
+                field is None
+                or betas in fields
+                or field.type != typeexpr.Expr("list", inner=typeexpr.Expr("string"))
+                or not field.optional
+            ):
+                self.problem(
+                    "betas_field",
+                    f"'{betas}' must be an optional field of type list[string] that this type "
+                    f"adds to {base.name}; define it so or remove 'betas_field'",
+                )
+        events = platform.event_stream
+        if events is not None and events.event not in self.checker.definitions:
+            self.checker.undefined(
+                definition.file,
+                events.line,
+                f"{definition.name}.platform.event_stream.event",
+                events.event,
+            )
+
+    def names(self) -> None:
+        """The route constant and any event-stream names are new module-level names."""
+        platform = self.platform
+        wanted = [("route", platform.route)]
+        if platform.event_stream is not None:
+            wanted += [
+                ("event_stream", platform.event_stream.decoder),
+                ("event_stream", platform.event_stream.encoder),
+            ]
+        for key, name in wanted:
+            if name in self.checker.reserved.module or name in self.checker.made:
+                self.problem(
+                    key,
+                    f"the name '{name}' is already used by the generated package or a spec "
+                    "type; choose another",
+                )
+            elif name in self.taken:
+                self.problem(
+                    key,
+                    f"the name '{name}' is already declared by {self.taken[name]}; choose "
+                    "another",
+                )
+            self.taken[name] = self.definition.name
+
+    def placeholders(self, key: str, path: str, fields: dict[str, Field]) -> set[str]:
+        """The fields a path names as {field}; each must be a string field of the base."""
+        found: set[str] = set()
+        try:
+            parts = list(string.Formatter().parse(path))
+        except ValueError:
+            self.problem(
+                key, "the path has an unmatched brace; write a literal one as '{{' or '}}'"
+            )
+            return found
+        for _, name, spec, conversion in parts:
+            if name is None:
+                continue
+            field = fields.get(name)
+            if spec or conversion or field is None:
+                self.problem(
+                    key,
+                    f"'{{{name}}}' in the path must name a field of {self.definition.extends} "
+                    "(and nothing more); fix it, or write a literal brace as '{{' or '}}'",
+                )
+            elif field.type is None or field.type.kind != "string" or field.nullable:
+                self.problem(
+                    key,
+                    f"'{name}' must be a string field (not nullable) to go into the path",
+                )
+            else:
+                found.add(name)
+        return found
 
 
 def _field_named(definition: ObjectType, wire_name: str) -> Field | None:

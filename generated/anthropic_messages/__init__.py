@@ -15,6 +15,7 @@ instead of this file.
 - spec/count_tokens.yaml
 - spec/errors.yaml
 - spec/mcp.yaml
+- spec/platforms.yaml
 - spec/request.yaml
 - spec/response.yaml
 - spec/response_compaction.yaml
@@ -271,6 +272,11 @@ from ._mcp import (
     RequestMCPServerToolConfigurationParam,
     RequestMCPServerURLDefinitionParam,
     RequestMCPToolResultBlockParam,
+)
+from ._platforms import (
+    BedrockMessageCreateParams,
+    VertexMessageCountTokensParams,
+    VertexMessageCreateParams,
 )
 from ._request import (
     AssistantMessageParam,
@@ -972,6 +978,15 @@ from ._unions import (
     decode_web_search_tool_result_error_object_union,
 )
 from ._sse import SSEDecoder, ServerSentEvent, aiter_events, encode_sse, iter_events
+from ._platform_runtime import PlatformRequest, PlatformRoute, split_beta_header
+from ._platform_runtime import EventStreamDecoder, EventStreamException
+from ._platform_runtime import (
+    BEDROCK_MESSAGES,
+    BedrockEventStreamDecoder,
+    VERTEX_COUNT_TOKENS,
+    VERTEX_MESSAGES,
+    encode_bedrock_event,
+)
 
 __all__ = [
     "UNSET",
@@ -980,6 +995,11 @@ __all__ = [
     "Unset",
     "decode",
     "encode",
+    "PlatformRequest",
+    "PlatformRoute",
+    "split_beta_header",
+    "EventStreamDecoder",
+    "EventStreamException",
     "APIErrorObject",
     "APIKeyScopeMissingErrorDetails",
     "AdvisorMessageIterationUsage",
@@ -1002,6 +1022,7 @@ __all__ = [
     "AssistantMessageParam",
     "AuthenticationErrorObject",
     "AvailableToolsLimitExceededErrorDetails",
+    "BEDROCK_MESSAGES",
     "Base64ImageSourceParam",
     "Base64PDFSource",
     "Base64PDFSourceParam",
@@ -1020,6 +1041,8 @@ __all__ = [
     "BashCodeExecutionToolResultErrorParam",
     "BatchCreateParams",
     "BatchCreateParamsRequest",
+    "BedrockEventStreamDecoder",
+    "BedrockMessageCreateParams",
     "BillTo",
     "BillingErrorObject",
     "BillingPolicyParam",
@@ -1709,6 +1732,10 @@ __all__ = [
     "UserProfileNotBillableErrorDetails",
     "UserProfileNotFoundErrorDetails",
     "UserProfileRequiredErrorDetails",
+    "VERTEX_COUNT_TOKENS",
+    "VERTEX_MESSAGES",
+    "VertexMessageCountTokensParams",
+    "VertexMessageCreateParams",
     "WebFetchBlock",
     "WebFetchBlockContent",
     "WebFetchBlockContentParam",
@@ -1771,6 +1798,7 @@ __all__ = [
     "WorkspaceMemberLimitExceededErrorDetails",
     "WorkspacePolicyField",
     "WorkspacePolicyViolationErrorDetails",
+    "encode_bedrock_event",
     "SSEDecoder",
     "ServerSentEvent",
     "aiter_events",

@@ -493,6 +493,7 @@ from . import (
     _context_management,
     _errors,
     _mcp,
+    _platforms,
     _request,
     _response,
     _response_compaction,

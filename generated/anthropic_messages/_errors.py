@@ -8664,6 +8664,7 @@ from . import (
     _context_management,
     _count_tokens,
     _mcp,
+    _platforms,
     _request,
     _response,
     _response_compaction,

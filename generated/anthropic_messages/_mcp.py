@@ -1194,6 +1194,7 @@ from . import (
     _context_management,
     _count_tokens,
     _errors,
+    _platforms,
     _request,
     _response,
     _response_compaction,

@@ -3332,6 +3332,7 @@ from . import (
     _count_tokens,
     _errors,
     _mcp,
+    _platforms,
     _response,
     _response_compaction,
     _response_server_tools,

@@ -4190,6 +4190,7 @@ from . import (
     _count_tokens,
     _errors,
     _mcp,
+    _platforms,
     _request,
     _response_compaction,
     _response_server_tools,

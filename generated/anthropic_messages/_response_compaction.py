@@ -741,6 +741,7 @@ from . import (
     _count_tokens,
     _errors,
     _mcp,
+    _platforms,
     _request,
     _response,
     _response_server_tools,
