@@ -440,3 +440,79 @@ class Package:
     # and the layout stage keeps what they do use.
     exports: tuple[Exports, ...]
     spec_files: tuple[SpecText, ...] = field(default=())
+    stream: StreamModule | None = None  # the accumulator, when the spec has a stream section
+
+
+# --- streams ------------------------------------------------------------------------------
+
+FoldHow = Literal["append", "set", "append_item", "json"]
+
+
+@dataclass(frozen=True)
+class FoldRule:
+    """One member of a delta type and how it changes the block it is applied to."""
+
+    delta: Identifier  # the delta class
+    member: Identifier  # its attribute
+    optional: bool  # the attribute may hold UNSET (absent: nothing to fold)
+    how: FoldHow
+    into: Identifier  # the block's attribute it changes
+    blocks: tuple[Identifier, ...]  # the block classes whose member of that name it fits
+
+
+@dataclass(frozen=True)
+class MemberCopy:
+    """A member of a message_delta part written over the message's (or its usage's) member."""
+
+    source: Identifier
+    target: Identifier
+    optional: bool  # the source may hold UNSET: absent, so nothing changes
+    nullable: bool  # the source may hold None
+    target_nullable: bool  # None may be written over the target; else a None is not copied
+
+
+@dataclass(frozen=True)
+class UsageTotalsNames:
+    """The attributes usage_totals reads; `server_tool_kinds` are the request counters."""
+
+    types: tuple[Identifier, ...]
+    input: Identifier
+    output: Identifier
+    cache_read: Identifier
+    cache_creation: Identifier
+    cache_creation_by_ttl: Identifier
+    ttl_5m: Identifier
+    ttl_1h: Identifier
+    server_tool_use: Identifier
+    server_tool_kinds: tuple[Identifier, ...]
+    iterations: Identifier
+
+
+@dataclass(frozen=True)
+class StreamModule:
+    """The accumulator module, made when the spec has a stream section."""
+
+    module: Identifier
+    doc_text: SpecText
+    events: Identifier  # the event union
+    unknown_event: Identifier
+    message: Identifier
+    usage: Identifier  # the message's usage class
+    message_start: Identifier
+    block_start: Identifier
+    block_delta: Identifier
+    block_stop: Identifier
+    message_delta: Identifier
+    message_stop: Identifier
+    error: Identifier
+    ignored: tuple[Identifier, ...]
+    unknown_block: Identifier
+    unknown_delta: Identifier
+    folds: tuple[FoldRule, ...]
+    ignored_deltas: tuple[Identifier, ...]  # known deltas none of whose members folds anything
+    delta_copies: tuple[MemberCopy, ...]  # message_delta's delta → the message
+    event_copies: tuple[MemberCopy, ...]  # message_delta's other members → the message
+    usage_copies: tuple[MemberCopy, ...]  # message_delta's usage → the message's usage
+    totals: UsageTotalsNames | None
+    imports: tuple[Exports, ...]  # the names it takes from the other modules
+    exported: tuple[Identifier, ...]  # what the package root re-exports from it

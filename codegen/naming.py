@@ -71,6 +71,7 @@ def module_name(area: str) -> str:
 #: The package's own modules besides the areas: the support code, and the union aliases.
 RUNTIME_MODULE = module_name("runtime")
 UNIONS_MODULE = module_name("unions")
+ACCUMULATE_MODULE = module_name("accumulate")
 
 
 def decoder_name(type_name: str) -> str:

@@ -971,6 +971,7 @@ from ._unions import (
     decode_web_search_tool_result_block_param_content_param,
     decode_web_search_tool_result_error_object_union,
 )
+from ._accumulate import MessageAccumulator, SkippedEvent, UsageTotals, usage_totals
 
 __all__ = [
     "UNSET",
@@ -1770,6 +1771,10 @@ __all__ = [
     "WorkspaceMemberLimitExceededErrorDetails",
     "WorkspacePolicyField",
     "WorkspacePolicyViolationErrorDetails",
+    "MessageAccumulator",
+    "SkippedEvent",
+    "UsageTotals",
+    "usage_totals",
 ]
 
 _T = TypeVar("_T")
