@@ -627,11 +627,25 @@ class _StreamBuilder:
                 server_tool_kinds=kinds,
                 iterations=identifier(names.member("iterations")),
             )
+        block_sets = []
+        for rule in section.block_sets:
+            owner = self.object(rule.block)
+            path = []
+            for step in rule.path:
+                member = _spec_field(owner, step)
+                assert member is not None and member.type is not None  # validated
+                path.append(identifier(member.python_name or member.wire_name))
+                if member.type.kind == "named":
+                    owner = self.object(member.type.name)
+            target = _spec_field(self.object(message), rule.into)
+            assert target is not None
+            set_member = identifier(target.python_name or target.wire_name)
+            block_sets.append((identifier(rule.block), tuple(path), set_member))
         wanted = {section.events, naming.unknown_class_name(section.events), message, usage}
         wanted |= {event for _, event, _ in section.roles} | {e for e, _ in section.ignored}
         wanted |= {naming.unknown_class_name(blocks), naming.unknown_class_name(deltas)}
         wanted |= {fold.delta for fold in folds} | {b for fold in folds for b in fold.blocks}
-        wanted |= set(ignored_deltas)
+        wanted |= set(ignored_deltas) | {rule.block for rule in section.block_sets}
         if totals is not None:
             wanted |= set(totals.types)
         imports = tuple(
@@ -662,6 +676,7 @@ class _StreamBuilder:
             event_copies=event_copies,
             usage_copies=self.copies(delta_usage, usage, null_is_absent=True),
             totals=totals,
+            block_sets=tuple(block_sets),
             imports=imports,
             exported=tuple(identifier(n) for n in _ACCUMULATOR_EXPORTS),
         )

@@ -514,5 +514,7 @@ class StreamModule:
     event_copies: tuple[MemberCopy, ...]  # message_delta's other members → the message
     usage_copies: tuple[MemberCopy, ...]  # message_delta's usage → the message's usage
     totals: UsageTotalsNames | None
+    # (block class, attribute path into it, message attribute): what a starting block sets
+    block_sets: tuple[tuple[Identifier, tuple[Identifier, ...], Identifier], ...]
     imports: tuple[Exports, ...]  # the names it takes from the other modules
     exported: tuple[Identifier, ...]  # what the package root re-exports from it

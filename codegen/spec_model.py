@@ -171,6 +171,16 @@ class DeltaFold:
 
 
 @dataclass(frozen=True)
+class BlockSet:
+    """A message member that a starting block of some type sets, from a member path of it."""
+
+    block: str
+    path: tuple[str, ...]  # wire names, outermost first
+    into: str
+    line: int
+
+
+@dataclass(frozen=True)
 class UsageNames:
     """The usage members a totals helper reads, by wire name, and the usage types it takes."""
 
@@ -196,6 +206,7 @@ class StreamSection:
     ignored: tuple[tuple[str, int], ...]  # (event type, line)
     folds: tuple[DeltaFold, ...]
     usage: UsageNames | None
+    block_sets: tuple[BlockSet, ...] = ()
 
     def role(self, name: str) -> str:
         return next(event for role, event, _ in self.roles if role == name)
@@ -292,7 +303,13 @@ def _stream_section(body: LocatedMap, file: SourceFile, line: int) -> StreamSect
             ),
             line=body.key_lines["usage"],
         )
+    sets: LocatedList = body.get("block_sets", LocatedList())
+    block_sets = tuple(
+        BlockSet(item["block"], tuple(item["path"].split(".")), item["into"], sets.item_lines[i])
+        for i, item in enumerate(sets)
+    )
     return StreamSection(
+        block_sets=block_sets,
         file=file,
         line=line,
         description=str(body.get("description", "")).strip(),

@@ -720,6 +720,8 @@ class StreamChecks:
                 )
         if blocks is not None and deltas is not None:
             self.check_folds(section, blocks, deltas)
+        if blocks is not None and "message_start" in events:
+            self.check_block_sets(section, blocks, events["message_start"])
         if section.usage is not None:
             self.check_usage(section)
 
@@ -796,6 +798,46 @@ class StreamChecks:
                     f"the member(s) {_quoted(unfolded, ' and ')} of {delta_type.name} have no fold "
                     "rule; say how each changes a block (append, set, append_item, json) or "
                     "write 'ignore'",
+                )
+
+    def check_block_sets(
+        self, section: StreamSection, blocks: TaggedUnion, start: ObjectType
+    ) -> None:
+        message_field = _field_named(start, "message")
+        message = self.definitions.get(
+            message_field.type.name if message_field and message_field.type else ""
+        )
+        for index, rule in enumerate(section.block_sets):
+            key = f"stream.block_sets[{index}]"
+            if rule.block not in {v.type_name for v in blocks.variants}:
+                self.problem(
+                    section, rule.line, key, f"'{rule.block}' is not a variant of {blocks.name}"
+                )
+                continue
+            owner = self.definitions.get(rule.block)
+            found: Field | None = None
+            for step in rule.path:
+                found = _field_named(owner, step) if isinstance(owner, ObjectType) else None
+                if found is None:
+                    self.problem(
+                        section,
+                        rule.line,
+                        key,
+                        f"the path '{'.'.join(rule.path)}' does not lead through members of "
+                        f"{rule.block}; name members of object types, one after another",
+                    )
+                    break
+                owner = self.definitions.get(found.type.name) if found.type else None
+            target = _field_named(message, rule.into) if isinstance(message, ObjectType) else None
+            if found is not None and (
+                target is None or target.type != found.type or target.is_const
+            ):
+                self.problem(
+                    section,
+                    rule.line,
+                    key,
+                    f"the message has no member '{rule.into}' of the type the path leads to; "
+                    "name one of the same type",
                 )
 
     def check_usage(self, section: StreamSection) -> None:

@@ -16,7 +16,14 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from ._runtime import UNSET
-from ._response import Message, ServerToolUseBlock, TextBlock, ThinkingBlock, ToolUseBlock
+from ._response import (
+    FallbackBlock,
+    Message,
+    ServerToolUseBlock,
+    TextBlock,
+    ThinkingBlock,
+    ToolUseBlock,
+)
 from ._response_compaction import CompactionBlock
 from ._response_server_tools import MCPToolUseBlock
 from ._streaming import (
@@ -61,6 +68,12 @@ _FOLDS: Final[dict[type, tuple[tuple[str, str, str, tuple[type, ...]], ...]]] = 
         ("content", "set", "content", (CompactionBlock,)),
         ("encrypted_content", "set", "encrypted_content", (CompactionBlock,)),
     ),
+}
+
+
+# What a starting block of some class sets on the message: (attribute path, message attribute).
+_BLOCK_SETS: Final[dict[type, tuple[tuple[tuple[str, ...], str], ...]]] = {
+    FallbackBlock: ((("to", "model"), "model"),),
 }
 
 
@@ -208,8 +221,15 @@ class MessageAccumulator:
         elif event.index in self._blocks:
             self._skip(event, f"block {event.index} had already started")
         else:
-            self._blocks[event.index] = _Block(event.content_block)
+            block = event.content_block
+            self._blocks[event.index] = _Block(block)
             self._snapshot = None
+            for path, into in _BLOCK_SETS.get(type(block), ()):
+                value: Any = block
+                for step in path:
+                    value = getattr(value, step, None)
+                if value is not None and value is not UNSET:
+                    self._shell = self._shell.replace(**{into: value})
 
     def _stop_block(self, event: ContentBlockStopEvent) -> None:
         block = self._blocks.get(event.index)
