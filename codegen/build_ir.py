@@ -640,7 +640,8 @@ class _StreamBuilder:
             target = _spec_field(self.object(message), rule.into)
             assert target is not None
             set_member = identifier(target.python_name or target.wire_name)
-            block_sets.append((identifier(rule.block), tuple(path), set_member))
+            steps = ", ".join(f'"{step}"' for step in path) + ("," if len(path) == 1 else "")
+            block_sets.append((identifier(rule.block), PySource(f"({steps})"), set_member))
         wanted = {section.events, naming.unknown_class_name(section.events), message, usage}
         wanted |= {event for _, event, _ in section.roles} | {e for e, _ in section.ignored}
         wanted |= {naming.unknown_class_name(blocks), naming.unknown_class_name(deltas)}
@@ -670,7 +671,10 @@ class _StreamBuilder:
             ignored=tuple(identifier(e) for e, _ in section.ignored),
             unknown_block=identifier(naming.unknown_class_name(blocks)),
             unknown_delta=identifier(naming.unknown_class_name(deltas)),
-            folds=tuple(folds),
+            folds=tuple(
+                ir.DeltaFolds(delta, tuple(f for f in folds if f.delta == delta))
+                for delta in dict.fromkeys(f.delta for f in folds)
+            ),
             ignored_deltas=ignored_deltas,
             delta_copies=self.copies(delta_part, message),
             event_copies=event_copies,

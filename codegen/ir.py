@@ -459,6 +459,19 @@ class FoldRule:
     into: Identifier  # the block's attribute it changes
     blocks: tuple[Identifier, ...]  # the block classes whose member of that name it fits
 
+    @property
+    def blocks_tuple(self) -> PySource:
+        """The block classes as a Python tuple expression."""
+        return PySource(f"({', '.join(self.blocks)}{',' if len(self.blocks) == 1 else ''})")
+
+
+@dataclass(frozen=True)
+class DeltaFolds:
+    """The fold rules of one delta class, in spec order."""
+
+    delta: Identifier
+    rules: tuple[FoldRule, ...]
+
 
 @dataclass(frozen=True)
 class MemberCopy:
@@ -508,13 +521,14 @@ class StreamModule:
     ignored: tuple[Identifier, ...]
     unknown_block: Identifier
     unknown_delta: Identifier
-    folds: tuple[FoldRule, ...]
+    folds: tuple[DeltaFolds, ...]
     ignored_deltas: tuple[Identifier, ...]  # known deltas none of whose members folds anything
     delta_copies: tuple[MemberCopy, ...]  # message_delta's delta → the message
     event_copies: tuple[MemberCopy, ...]  # message_delta's other members → the message
     usage_copies: tuple[MemberCopy, ...]  # message_delta's usage → the message's usage
     totals: UsageTotalsNames | None
-    # (block class, attribute path into it, message attribute): what a starting block sets
-    block_sets: tuple[tuple[Identifier, tuple[Identifier, ...], Identifier], ...]
+    # (block class, attribute path into it as a tuple of strings, message attribute): what a
+    # starting block sets
+    block_sets: tuple[tuple[Identifier, PySource, Identifier], ...]
     imports: tuple[Exports, ...]  # the names it takes from the other modules
     exported: tuple[Identifier, ...]  # what the package root re-exports from it

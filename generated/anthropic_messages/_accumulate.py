@@ -241,7 +241,7 @@ class MessageAccumulator:
             text = block.json.text()
             try:
                 value = json.loads(text)
-            except ValueError:
+            except (ValueError, RecursionError):  # json.loads gives up on very deep nesting
                 value = None
             if not isinstance(value, dict):
                 # Keep what could be read (a truncated object shows its complete members).
@@ -465,7 +465,7 @@ class _PartialJSON:
             return None
         try:
             self._last = json.loads(closed)
-        except ValueError:
+        except (ValueError, RecursionError):  # json.loads gives up on very deep nesting
             pass
         return self._last
 
