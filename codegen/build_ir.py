@@ -510,6 +510,7 @@ def _exported(module: ir.AreaModule) -> tuple[Identifier, ...]:
 
 # What the accumulator module itself defines, for the package root to re-export.
 _ACCUMULATOR_EXPORTS = ("MessageAccumulator", "SkippedEvent", "UsageTotals", "usage_totals")
+_TOTALS_EXPORTS = ("UsageTotals", "usage_totals")  # only with the section's usage names
 
 
 class _StreamBuilder:
@@ -682,7 +683,11 @@ class _StreamBuilder:
             totals=totals,
             block_sets=tuple(block_sets),
             imports=imports,
-            exported=tuple(identifier(n) for n in _ACCUMULATOR_EXPORTS),
+            exported=tuple(
+                identifier(n)
+                for n in _ACCUMULATOR_EXPORTS
+                if totals is not None or n not in _TOTALS_EXPORTS
+            ),
         )
 
 

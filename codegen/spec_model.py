@@ -586,6 +586,15 @@ def _explain(error: jsonschema.ValidationError) -> str:
             close = difflib.get_close_matches(key, allowed, n=1)
             hints.append(f"'{key}'" + (f" (did you mean '{close[0]}'?)" if close else ""))
         return f"unknown key {', '.join(hints)}; the keys allowed here are: {', '.join(allowed)}"
+    top_level_key = error.validator == "anyOf" and any(
+        option.get("pattern") == _TYPE_NAME_PATTERN for option in schema.get("anyOf", ())
+    )
+    if top_level_key:
+        return (
+            f"{instance!r} is not a type name: type names are PascalCase identifiers such as "
+            "TextBlockParam (a capital letter, then up to 99 letters, digits and underscores); "
+            f"the one lowercase key a file may have is '{STREAM_KEY}', the stream section"
+        )
     if error.validator == "propertyNames" or (
         error.validator == "pattern" and schema.get("pattern") == _TYPE_NAME_PATTERN
     ):
