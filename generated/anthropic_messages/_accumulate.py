@@ -77,6 +77,27 @@ _BLOCK_SETS: Final[dict[type, tuple[tuple[tuple[str, ...], str], ...]]] = {
 }
 
 
+_SLOTS: dict[type, tuple[str, ...]] = {}
+
+
+def _with(obj: Any, changes: dict[str, Any]) -> Any:
+    """A shallow copy of a decoded object with some members changed, as `obj.replace` makes
+    it (received key order kept) but several times faster: it fills the slots directly
+    instead of going through dataclasses.replace and __init__."""
+    if type(getattr(obj, "_wire", ())) is not tuple:
+        return obj.replace(**changes)  # a lazily decoded object: its own copy decodes it
+    kind = type(obj)
+    names = _SLOTS.get(kind)
+    if names is None:
+        names = _SLOTS[kind] = tuple(
+            name for owner in kind.__mro__ for name in vars(owner).get("__slots__", ())
+        )
+    copy = object.__new__(kind)
+    for name in names:
+        setattr(copy, name, changes[name] if name in changes else getattr(obj, name))
+    return copy
+
+
 @dataclass(frozen=True)
 class SkippedEvent:
     """An event, or the delta of one, that could not be folded into the message, and why."""
@@ -118,7 +139,7 @@ class _Block:
             value = self.json.value()
             if isinstance(value, dict):
                 changes[self.json_into] = value
-        self.block = block.replace(**changes)
+        self.block = _with(block, changes)
         self.texts, self.items, self.sets = {}, {}, {}
         self.changed = False
         return self.block
@@ -183,7 +204,7 @@ class MessageAccumulator:
         """The message so far; None before the stream's start event."""
         if self._snapshot is None and self._shell is not None:
             content = [self._blocks[index].built() for index in sorted(self._blocks)]
-            self._snapshot = self._shell.replace(content=content)
+            self._snapshot = _with(self._shell, {"content": content})
         return self._snapshot
 
     @property
@@ -209,7 +230,7 @@ class MessageAccumulator:
             self._skip(event, "a second start event; the first one is kept")
             return
         message = event.message
-        self._shell = message.replace(content=[])
+        self._shell = _with(message, {"content": []})
         for index, block in enumerate(message.content):
             self._blocks[index] = _Block(block)
             self._blocks[index].stopped = True
@@ -229,7 +250,7 @@ class MessageAccumulator:
                 for step in path:
                     value = getattr(value, step, None)
                 if value is not None and value is not UNSET:
-                    self._shell = self._shell.replace(**{into: value})
+                    self._shell = _with(self._shell, {into: value})
 
     def _stop_block(self, event: ContentBlockStopEvent) -> None:
         block = self._blocks.get(event.index)
@@ -330,9 +351,9 @@ class MessageAccumulator:
         if usage.fallback_credit is not UNSET and usage.fallback_credit is not None:
             counts["fallback_credit"] = usage.fallback_credit
         if counts:
-            changes["usage"] = shell.usage.replace(**counts)
+            changes["usage"] = _with(shell.usage, counts)
         if changes:
-            self._shell = shell.replace(**changes)
+            self._shell = _with(shell, changes)
             self._snapshot = None
 
 
