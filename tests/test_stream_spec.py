@@ -34,7 +34,7 @@ Block:
 Words:
   fields:
     type: {const: words}
-    words: {type: string}
+    words: {type: string, optional: true, nullable: true}
     notes: {type: "list[string]", optional: true}
 
 Call:
@@ -147,7 +147,7 @@ def test_a_spec_of_its_own_gets_a_working_accumulator(tmp_path: Path) -> None:
                 "usage": {"tokens_in": 3, "tokens_out": 0},
             },
         },
-        {"type": "block_begin", "index": 0, "content_block": {"type": "words", "words": ""}},
+        {"type": "block_begin", "index": 0, "content_block": {"type": "words", "words": None}},
         {"type": "block_piece", "index": 0, "delta": {"type": "more_words", "words": "Hel"}},
         {"type": "block_piece", "index": 0, "delta": {"type": "note", "note": "n1"}},
         {"type": "block_piece", "index": 0, "delta": {"type": "more_words", "words": "lo"}},

@@ -131,7 +131,9 @@ class _Block:
         changes: dict[str, Any] = dict(self.sets)
         block = self.block
         for name, pieces in self.texts.items():
-            changes[name] = changes.get(name, getattr(block, name)) + "".join(pieces)
+            present = changes.get(name, getattr(block, name))
+            # An optional text member may be absent or null until its first piece comes.
+            changes[name] = (present if isinstance(present, str) else "") + "".join(pieces)
         for name, added in self.items.items():
             present = changes.get(name, getattr(block, name))
             changes[name] = (present if isinstance(present, list) else []) + added
