@@ -722,6 +722,8 @@ class StreamChecks:
             self.check_folds(section, blocks, deltas)
         if blocks is not None and "message_start" in events:
             self.check_block_sets(section, blocks, events["message_start"])
+        if "message_start" in events and "message_delta" in events:
+            self.check_message_delta(section, events["message_start"], events["message_delta"])
         if section.usage is not None:
             self.check_usage(section)
 
@@ -838,6 +840,45 @@ class StreamChecks:
                     key,
                     f"the message has no member '{rule.into}' of the type the path leads to; "
                     "name one of the same type",
+                )
+
+    def named_object(self, owner: ObjectType, member: str) -> ObjectType | None:
+        field = _field_named(owner, member)
+        found = self.definitions.get(field.type.name) if field and field.type else None
+        return found if isinstance(found, ObjectType) else None
+
+    def check_message_delta(
+        self, section: StreamSection, start: ObjectType, change: ObjectType
+    ) -> None:
+        """Every member a message delta can carry lands on a member of the message (or of its
+        usage) of the same name, so that nothing it says is dropped."""
+        message = self.named_object(start, "message")
+        if message is None:
+            return
+        line = next(line for role, _, line in section.roles if role == "message_delta")
+        pairs: list[tuple[ObjectType, ObjectType, tuple[str, ...]]] = [
+            (change, message, ("delta", "usage"))
+        ]
+        for part, target in (("delta", message), ("usage", self.named_object(message, "usage"))):
+            source = self.named_object(change, part)
+            if source is not None and target is not None:
+                pairs.append((source, target, ()))
+        for source, target, skip in pairs:
+            lost = [
+                f.wire_name
+                for f in source.fields
+                if not f.is_const
+                and f.wire_name not in skip
+                and _field_named(target, f.wire_name) is None
+            ]
+            if lost:
+                self.problem(
+                    section,
+                    line,
+                    "stream.roles.message_delta",
+                    f"{target.name} has no member for {_quoted(lost, ' and ')} of {source.name}, "
+                    "so the accumulator would drop it; add the member(s) to "
+                    f"{target.name}",
                 )
 
     def check_usage(self, section: StreamSection) -> None:

@@ -272,6 +272,18 @@ def test_a_wrong_stream_section_is_reported_where_it_is_written(
     assert says in problem.message, str(problem)
 
 
+def test_a_message_delta_member_the_message_lacks_is_reported(tmp_path: Path) -> None:
+    types = TYPES.replace(
+        "    done_why: {type: string, optional: true, nullable: true}\n\nChangeCounts",
+        "    done_why: {type: string, optional: true, nullable: true}\n"
+        "    mood: {type: string, optional: true}\n\nChangeCounts",
+    )
+    assert "mood" in types
+    problem = only_problem(tmp_path, {"reply.yaml": types + STREAM})
+    assert where(problem)[2] == "stream.roles.message_delta"
+    assert "Reply has no member for 'mood' of ChangeDelta" in problem.message
+
+
 def test_two_stream_sections_are_one_too_many(tmp_path: Path) -> None:
     problem = only_problem(tmp_path, {"a.yaml": TYPES + STREAM, "b.yaml": STREAM})
     assert where(problem) == ("b.yaml", 1, "stream")
