@@ -508,10 +508,6 @@ def _exported(module: ir.AreaModule) -> tuple[Identifier, ...]:
 
 # Streams
 
-# What the accumulator module itself defines, for the package root to re-export.
-_ACCUMULATOR_EXPORTS = ("MessageAccumulator", "SkippedEvent", "UsageTotals", "usage_totals")
-_TOTALS_EXPORTS = ("UsageTotals", "usage_totals")  # only with the section's usage names
-
 
 class _StreamBuilder:
     """The accumulator module from the spec's stream section (validated: every name resolves,
@@ -685,8 +681,8 @@ class _StreamBuilder:
             imports=imports,
             exported=tuple(
                 identifier(n)
-                for n in _ACCUMULATOR_EXPORTS
-                if totals is not None or n not in _TOTALS_EXPORTS
+                for n in naming.ACCUMULATOR_EXPORTS
+                if totals is not None or n not in naming.USAGE_TOTALS_EXPORTS
             ),
         )
 

@@ -72,6 +72,10 @@ def module_name(area: str) -> str:
 RUNTIME_MODULE = module_name("runtime")
 UNIONS_MODULE = module_name("unions")
 ACCUMULATE_MODULE = module_name("accumulate")
+#: What the accumulator module defines for the package root (made only with a stream section;
+#: the last two only when the section names the usage members).
+ACCUMULATOR_EXPORTS = ("MessageAccumulator", "SkippedEvent", "UsageTotals", "usage_totals")
+USAGE_TOTALS_EXPORTS = ("UsageTotals", "usage_totals")
 
 
 def decoder_name(type_name: str) -> str:

@@ -615,6 +615,16 @@ class StreamChecks:
             )
         if sections:
             self.check(sections[0])
+            for name in naming.ACCUMULATOR_EXPORTS:
+                taken = self.definitions.get(name)
+                if taken is not None:
+                    self.checker.problem(
+                        taken.file,
+                        taken.line,
+                        name,
+                        f"the stream section makes the package define {name} itself; rename "
+                        "this type",
+                    )
 
     def object_named(
         self, section: StreamSection, line: int, key: str, name: str

@@ -284,6 +284,16 @@ def test_a_message_delta_member_the_message_lacks_is_reported(tmp_path: Path) ->
     assert "Reply has no member for 'mood' of ChangeDelta" in problem.message
 
 
+def test_a_type_named_like_the_accumulator_is_reported(tmp_path: Path) -> None:
+    text = TYPES + "\nSkippedEvent:\n  fields:\n    why: {type: string}\n" + STREAM
+    problem = only_problem(tmp_path, {"reply.yaml": text})
+    assert where(problem)[1:] == (
+        text.lstrip("\n").splitlines().index("SkippedEvent:") + 1,
+        "SkippedEvent",
+    )
+    assert "rename this type" in problem.message
+
+
 def test_two_stream_sections_are_one_too_many(tmp_path: Path) -> None:
     problem = only_problem(tmp_path, {"a.yaml": TYPES + STREAM, "b.yaml": STREAM})
     assert where(problem) == ("b.yaml", 1, "stream")
