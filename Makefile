@@ -37,9 +37,13 @@ test: check
 	$(PY) -m pytest -q
 
 ## goldens: regenerate the expected output of the fixture specs under tests/fixtures/
+## (and of their stable channel, for the fixtures that have an expected_stable folder)
 goldens: $(STAMP)
 	for dir in tests/fixtures/*/; do \
 		$(PY) -m codegen generate --spec $$dir/spec --out $$dir/expected || exit 1; \
+		if [ -d $$dir/expected_stable ]; then \
+			$(PY) -m codegen generate --channel stable --spec $$dir/spec --out $$dir/expected_stable || exit 1; \
+		fi; \
 	done
 
 ## spec-diff: what the spec change since BASE (default HEAD) means on the wire

@@ -400,7 +400,23 @@ class _Builder:
             exports=tuple(sorted(exports, key=lambda e: e.module)),
             spec_files=tuple(m.source_file for m in areas if m.source_file),
             stream=_StreamBuilder(self.spec).module(exports) if self.spec.streams else None,
+            event_stream=self.event_stream(tagged),
         )
+
+    def event_stream(self, tagged: list[ir.TaggedUnion]) -> ir.EventStream | None:
+        """The stream helpers of the union declared `event_stream: true` (validation allows
+        one at most), or None."""
+        for definition in self.defs.values():
+            if isinstance(definition, spec_model.TaggedUnion) and definition.event_stream:
+                union = next(u for u in tagged if u.name == definition.name)
+                return ir.EventStream(
+                    module=identifier(naming.SSE_MODULE),
+                    union=union.name,
+                    decoder=union.decoder,
+                    tag=union.tag,
+                    names=tuple(map(identifier, naming.SSE_EXPORTS)),
+                )
+        return None
 
     def area_module(
         self,
@@ -622,7 +638,9 @@ class _StreamBuilder:
                 ttl_1h=identifier(names.member("ttl_1h")),
                 server_tool_use=identifier(names.member("server_tool_use")),
                 server_tool_kinds=kinds,
-                iterations=identifier(names.member("iterations")),
+                iterations=(
+                    identifier(names.member("iterations")) if names.member("iterations") else None
+                ),
             )
         block_sets = []
         for rule in section.block_sets:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from subprocess import CalledProcessError
 
-from . import import_jsonschema, pipeline, spec_diff, write
+from . import channels, import_jsonschema, pipeline, spec_diff, write
 from .errors import Location, SpecError, SpecProblem, printable
 
 
@@ -53,6 +53,13 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         default=None,
         help="template folder (default: the templates that come with codegen)",
+    )
+    gen.add_argument(
+        "--channel",
+        choices=channels.CHANNELS,
+        default=channels.BETA,
+        help="beta (default): every element, beta ones tagged with their anthropic-beta header; "
+        "stable: a package and schema with no beta element at all",
     )
     gen.add_argument(
         "--check",
@@ -120,14 +127,14 @@ def _validate(args: argparse.Namespace) -> int:
 def _generate(args: argparse.Namespace) -> int:
     cache = pipeline.layout_cache(args.out, writable=not args.check)
     try:
-        outputs = pipeline.generate_files(args.spec, args.templates, cache)
+        outputs = pipeline.generate_files(args.spec, args.templates, cache, args.channel)
     except SpecError as exc:
         return _report_spec_error(exc, "" if args.check else "; nothing was written")
     except pipeline.GeneratorBug as exc:
         print(f"internal error: {exc}; nothing was written.", file=sys.stderr)
         return 2
     if args.check:
-        return _report_drift(outputs, args.spec, args.out)
+        return _report_drift(outputs, args.spec, args.out, args.channel)
     try:
         drift = write.write(outputs, args.out)
     except OSError as exc:
@@ -141,13 +148,14 @@ def _generate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _report_drift(outputs: dict[str, bytes], spec: Path, out: Path) -> int:
+def _report_drift(outputs: dict[str, bytes], spec: Path, out: Path, channel: str) -> int:
     drift = write.compare(outputs, out)
+    option = "" if channel == channels.BETA else f" --channel {channel}"
     if drift.clean:
         print(f"{out} is up to date with {spec} ({len(outputs)} files)")
         return 0
     print(
-        f"{out} is stale: run `codegen generate --spec {spec} --out {out}` "
+        f"{out} is stale: run `codegen generate{option} --spec {spec} --out {out}` "
         "(`make generate` for the project's spec) and commit the result.",
         file=sys.stderr,
     )

@@ -425,6 +425,18 @@ class UnionsModule:
 
 
 @dataclass(frozen=True)
+class EventStream:
+    """The server-sent event helpers of the union that is an event stream's data (the spec's
+    `event_stream: true`): the module they live in and what it needs of the union."""
+
+    module: Identifier
+    union: Identifier  # the union's alias, which the helpers return and take
+    decoder: Identifier  # the union's decoder, in the unions module
+    tag: SpecText  # the union's tag member, whose value names each event
+    names: tuple[Identifier, ...]  # what the package root exports from the module, sorted
+
+
+@dataclass(frozen=True)
 class Package:
     name: Identifier
     areas: tuple[AreaModule, ...]
@@ -440,6 +452,7 @@ class Package:
     # and the layout stage keeps what they do use.
     exports: tuple[Exports, ...]
     spec_files: tuple[SpecText, ...] = field(default=())
+    event_stream: EventStream | None = None  # None when no union is an event stream
     stream: StreamModule | None = None  # the accumulator, when the spec has a stream section
 
 
@@ -498,7 +511,7 @@ class UsageTotalsNames:
     ttl_1h: Identifier
     server_tool_use: Identifier
     server_tool_kinds: tuple[Identifier, ...]
-    iterations: Identifier
+    iterations: Identifier | None  # None where the channel has no per-step usage (stable)
 
 
 @dataclass(frozen=True)
@@ -532,3 +545,4 @@ class StreamModule:
     block_sets: tuple[tuple[Identifier, PySource, Identifier], ...]
     imports: tuple[Exports, ...]  # the names it takes from the other modules
     exported: tuple[Identifier, ...]  # what the package root re-exports from it
+    event_stream: EventStream | None = None  # None when no union is an event stream

@@ -68,7 +68,8 @@ def module_name(area: str) -> str:
     return f"_{area}"
 
 
-#: The package's own modules besides the areas: the support code, and the union aliases.
+#: The package's own modules besides the areas: the support code, the union aliases and the
+#: stream helpers.
 RUNTIME_MODULE = module_name("runtime")
 UNIONS_MODULE = module_name("unions")
 ACCUMULATE_MODULE = module_name("accumulate")
@@ -76,6 +77,10 @@ ACCUMULATE_MODULE = module_name("accumulate")
 #: the last two only when the section names the usage members).
 ACCUMULATOR_EXPORTS = ("MessageAccumulator", "SkippedEvent", "UsageTotals", "usage_totals")
 USAGE_TOTALS_EXPORTS = ("UsageTotals", "usage_totals")
+#: The server-sent event helpers, made when a union is declared `event_stream: true`.
+SSE_MODULE = module_name("sse")
+#: What the stream helpers' module gives the package root (names fixed by issue 11), sorted.
+SSE_EXPORTS = ("SSEDecoder", "ServerSentEvent", "aiter_events", "encode_sse", "iter_events")
 
 
 def decoder_name(type_name: str) -> str:

@@ -13,31 +13,42 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from . import build_ir, ir, jsonschema_export, layout, load, render, spec_model, validate
-
-SCHEMA_CHANNELS = ("stable", "beta")
+from . import build_ir, channels, ir, jsonschema_export, layout, load, render, spec_model, validate
 
 
 class GeneratorBug(Exception):
     """The generator itself went wrong; the spec is not to blame."""
 
 
-def check_spec(spec_dir: Path, templates: Path | None = None) -> tuple[spec_model.Spec, ir.Package]:
-    """The first stages: the spec folder, read into the typed model, checked, and as the
-    intermediate model.
+def check_spec(
+    spec_dir: Path, templates: Path | None = None, channel: str = channels.BETA
+) -> tuple[spec_model.Spec, ir.Package]:
+    """The first stages: the spec folder, read into the typed model, checked, seen as `channel`
+    sees it, and as the intermediate model.
 
     `templates` decides which names the generated code reserves (default: the project's).
     Raises SpecError with every problem found.
     """
     files = load.load_spec_dir(spec_dir, base=Path.cwd())
     spec = validate.validate(spec_model.build(files), templates)
-    package = build_ir.build(spec)
-    return spec, package
+    return channel_package(spec, channel, templates)
 
 
-def load_package(spec_dir: Path, templates: Path | None = None) -> ir.Package:
-    """The spec folder, checked, as the intermediate model."""
-    return check_spec(spec_dir, templates)[1]
+def channel_package(
+    spec: spec_model.Spec, channel: str, templates: Path | None = None
+) -> tuple[spec_model.Spec, ir.Package]:
+    """A checked spec as one channel sees it, checked again (leaving beta elements out can leave
+    a union with no variant), and as the intermediate model."""
+    if channel != channels.BETA:
+        spec = validate.validate(channels.view(spec, channel), templates)
+    return spec, build_ir.build(spec)
+
+
+def load_package(
+    spec_dir: Path, templates: Path | None = None, channel: str = channels.BETA
+) -> ir.Package:
+    """The spec folder, checked, as the intermediate model of one channel."""
+    return check_spec(spec_dir, templates, channel)[1]
 
 
 def render_sources(package: ir.Package, templates: Path | None = None) -> dict[str, str]:
@@ -71,27 +82,37 @@ def lay_out_sources(sources: dict[str, str], cache: layout.Cache | None) -> dict
     return {name: laid_out.get(name, text) for name, text in sources.items()}
 
 
-def schema_files(package: ir.Package) -> dict[str, str]:
-    """The JSON Schema export of every channel, keyed by path inside the output folder."""
+def schema_files(
+    spec: spec_model.Spec, package: ir.Package, channel: str, templates: Path | None = None
+) -> dict[str, str]:
+    """The JSON Schema export of the channel's package, and, for the beta channel, that of the
+    stable one too, keyed by path inside the output folder."""
+    packages = {channel: package}
+    if channel == channels.BETA:
+        packages[channels.STABLE] = channel_package(spec, channels.STABLE, templates)[1]
     return {
-        f"jsonschema/{channel}.json": jsonschema_export.render_json(
-            jsonschema_export.export(package, channel)
+        f"jsonschema/{name}.json": jsonschema_export.render_json(
+            jsonschema_export.export(packages[name], name)
         )
-        for channel in SCHEMA_CHANNELS
+        for name in channels.CHANNELS
+        if name in packages
     }
 
 
 def generate_files(
-    spec_dir: Path, templates: Path | None = None, cache: layout.Cache | None = None
+    spec_dir: Path,
+    templates: Path | None = None,
+    cache: layout.Cache | None = None,
+    channel: str = channels.BETA,
 ) -> dict[str, bytes]:
     """The whole pipeline in memory: every output file's bytes, keyed by relative path.
 
-    Laid-out modules are looked up in and added to `cache` (default: $CODEGEN_CACHE when set,
-    else none).
+    The package is built for `channel` (codegen.channels). Laid-out modules are looked up in and
+    added to `cache` (default: $CODEGEN_CACHE when set, else none).
     """
-    package = load_package(spec_dir, templates)
+    spec, package = check_spec(spec_dir, templates, channel)
     sources = lay_out_sources(render_sources(package, templates), cache or layout_cache(None))
-    texts = {**sources, **schema_files(package)}
+    texts = {**sources, **schema_files(spec, package, channel, templates)}
     return {name: text.encode("utf-8") for name, text in texts.items()}
 
 

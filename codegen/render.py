@@ -71,6 +71,9 @@ def render_package(package: ir.Package, templates: Path = DEFAULT_TEMPLATES) -> 
         ),
         f"{root}/py.typed": "",
     }
+    stream = package.event_stream
+    if stream is not None:
+        files[f"{root}/{stream.module}.py"] = env.get_template("sse.py.j2").render(package=package)
     area_template = env.get_template("area.py.j2")
     for module in package.areas:
         files[f"{root}/{module.module}.py"] = area_template.render(module=module, package=package)

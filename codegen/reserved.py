@@ -114,7 +114,7 @@ ZqVariant:
 ZqEmpty:
   fields: {}
 ZqPlainTagged:
-  union: {tag: zq_tag}
+  union: {tag: zq_tag, event_stream: true}
   variants: [ZqVariant]
 ZqPick:
   one_of: [string, integer, "map[ZqOther]"]

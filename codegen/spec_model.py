@@ -124,6 +124,8 @@ class TaggedUnion:
     tag_line: int  # the line of `union:`
     default: str | None
     variants: tuple[Variant, ...]
+    # The union is the data of each event of a server-sent event stream (`event_stream: true`).
+    event_stream: bool = False
     kind: Literal["tagged_union"] = "tagged_union"
 
 
@@ -190,7 +192,8 @@ class UsageNames:
     line: int
 
     def member(self, role: str) -> str:
-        return next(name for key, name, _ in self.members if key == role)
+        """The member named for a role; "" when the channel's view left it out (a beta one)."""
+        return next((name for key, name, _ in self.members if key == role), "")
 
 
 @dataclass(frozen=True)
@@ -398,6 +401,7 @@ class _Reader:
                     )
                     for index, item in enumerate(variants)
                 ),
+                event_stream=bool(body["union"].get("event_stream", False)),
             )
         items: LocatedList = body["one_of"]
         alternatives = []

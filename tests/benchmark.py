@@ -104,6 +104,39 @@ def read_request(body: Any) -> tuple[Any, ...]:
     return body.model, body.max_tokens, body.stream
 
 
+#: Issue 10's eager targets measured against what no pure-Python decoder can beat (see
+#: tests/decode_floor.py): parsing, then making the objects and filling their slots, nothing else.
+FLOOR = "pure-Python floor (objects only)"
+
+
+def floor(data: Any, decoded: Any, text: str) -> Callable[[], Any]:
+    from tests.decode_floor import floor_decoder
+
+    build = floor_decoder(data, decoded)
+    return lambda: build(json.loads(text))
+
+
+def _stream_floor(events: list[Any], decoded: list[Any], texts: list[str]) -> Callable[[], Any]:
+    from tests.decode_floor import floor_decoder
+
+    builds = [floor_decoder(event, item) for event, item in zip(events, decoded)]
+    pairs = list(zip(builds, texts))
+    return lambda: [build(json.loads(text)) for build, text in pairs]
+
+
+#: What issue 10's lazy target on the response would take: the class's lazy decoder written out
+#: (tests/decode_floor.py), then the same reads.
+LAZY_PROTOTYPE = "lazy decode + reads, written-out prototype"
+
+
+def lazy_prototype(message: dict[str, Any], text: str) -> Callable[[], Any]:
+    from anthropic_messages import _response
+    from tests.decode_floor import written_out_lazy_decoder
+
+    decode = written_out_lazy_decoder(_response._MESSAGE_LAZY, message)
+    return lambda: read_response(decode(json.loads(text), False))
+
+
 def read_response(message: Any) -> tuple[Any, ...]:
     return message.model, message.stop_reason, message.usage
 
@@ -153,6 +186,7 @@ def speed_table(rounds: int) -> list[Row]:
             "decode": lambda: m.decode(m.MessageCreateParams, json.loads(text)),
             "decode strict": lambda: m.decode(m.MessageCreateParams, json.loads(text), strict=True),
             "from_json": lambda: m.MessageCreateParams.from_json(text),
+            FLOOR: floor(body, decoded, text),
             LAZY: lambda: read_request(
                 m.decode(m.MessageCreateParams, json.loads(text), lazy=True)
             ),
@@ -173,7 +207,9 @@ def speed_table(rounds: int) -> list[Row]:
         "decode": lambda: m.decode(m.Message, json.loads(text)),
         "decode strict": lambda: m.decode(m.Message, json.loads(text), strict=True),
         "from_json": lambda: m.Message.from_json(text),
+        FLOOR: floor(message, decoded_message, text),
         LAZY: lambda: read_response(m.decode(m.Message, json.loads(text), lazy=True)),
+        LAZY_PROTOTYPE: lazy_prototype(message, text),
         "json.dumps": lambda: json.dumps(message),
         "encode": lambda: json.dumps(m.encode(decoded_message)),
         "to_json": lambda: decoded_message.to_json(),
@@ -202,6 +238,7 @@ def speed_table(rounds: int) -> list[Row]:
         "decode + accumulate": lambda: _fold_streams(
             [m.decode(m.MessageStreamEvent, json.loads(t)) for t in texts]
         ),
+        FLOOR: _stream_floor(events, decoded_events, texts),
         "json.dumps": lambda: [json.dumps(e) for e in events],
         "encode": lambda: [json.dumps(m.encode(e)) for e in decoded_events],
     }

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from codegen import channels
 from codegen.pipeline import generate_files
 from codegen.write import OWNED_DIRS
 from tests.support import FIXTURES, ROOT
@@ -57,12 +58,24 @@ def golden_mismatch(produced: dict[str, bytes], expected: dict[str, bytes], hint
     return "\n".join([hint, *report])
 
 
-@pytest.mark.parametrize("fixture", FIXTURE_DIRS, ids=lambda p: p.name)
-def test_generated_output_matches_the_committed_golden_files(fixture: Path) -> None:
-    produced = generate_files(fixture / "spec")
+# A fixture with an `expected_stable` folder has the output of its stable channel committed too.
+GOLDENS = [(fixture, "expected", channels.BETA) for fixture in FIXTURE_DIRS] + [
+    (fixture, "expected_stable", channels.STABLE)
+    for fixture in FIXTURE_DIRS
+    if (fixture / "expected_stable").is_dir()
+]
+
+
+@pytest.mark.parametrize(
+    ("fixture", "folder", "channel"), GOLDENS, ids=lambda value: getattr(value, "name", value)
+)
+def test_generated_output_matches_the_committed_golden_files(
+    fixture: Path, folder: str, channel: str
+) -> None:
+    produced = generate_files(fixture / "spec", channel=channel)
     mismatch = golden_mismatch(
         produced,
-        committed_files(fixture / "expected"),
+        committed_files(fixture / folder),
         "the golden files differ; if the change is intended, run `make goldens` and review:",
     )
     if mismatch:

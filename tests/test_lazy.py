@@ -318,3 +318,31 @@ def test_eager_classes_have_no_getattr_hook() -> None:
     lazy = m.Message.from_dict(message(), lazy=True)
     assert "__getattr__" in vars(type(lazy))
     assert not any(hasattr(cls, "__getattr__") for cls in (m.Model, m.Message, m.Usage))
+
+
+def test_member_orders_each_decode_as_eagerly_and_the_plans_kept_are_bounded() -> None:
+    """A lazy decoder plans its checks once per member order; bodies that vary their orders (or
+    their unknown members) without end still decode right, and only so many plans are kept."""
+    base = message()
+    table = type_table(m.Message)
+    for index in range(150):
+        keys = list(base)
+        keys.insert(index % len(keys), f"unknown_{index}")
+        body = {key: base.get(key, index) for key in keys}
+        lazy = m.Message.from_dict(body, lazy=True)
+        assert lazy.extra == {f"unknown_{index}": index}
+        assert m.encode(lazy) == body and list(m.encode(lazy)) == keys
+        assert lazy.usage == m.Message.from_dict(body).usage
+    assert 0 < len(table._plans) <= 64
+    # An order first met with a wrong member is planned, and raises, as eagerly; UNSET put in
+    # a dict by hand is rejected as eagerly too: at once for a cheap member or an optional one,
+    # at the first read for a required member holding an object.
+    for broken, read in (
+        ({**base, "model": None}, "model"),
+        ({**base, "stop_sequence": m.UNSET}, "stop_sequence"),
+        ({**base, "model": m.UNSET}, "model"),
+        ({**base, "usage": m.UNSET}, "usage"),
+    ):
+        eager = error_of(lambda: m.Message.from_dict(broken))
+        assert eager is not None and eager[0] == f"$.{read}"
+        assert error_of(lambda: getattr(m.Message.from_dict(broken, lazy=True), read)) == eager

@@ -39,8 +39,9 @@ def run_mypy(*targets: Path) -> tuple[int, list[str]]:
     [
         GENERATED / "anthropic_messages",
         FIXTURES / "kitchen_sink" / "expected" / "anthropic_messages",
+        FIXTURES / "kitchen_sink" / "expected_stable" / "anthropic_messages",
     ],
-    ids=["generated", "kitchen_sink"],
+    ids=["generated", "kitchen_sink", "kitchen_sink_stable"],
 )
 def test_generated_package_passes_mypy_strict(
     package: Path, monkeypatch: pytest.MonkeyPatch

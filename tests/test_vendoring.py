@@ -73,7 +73,8 @@ def test_any_class_module_can_be_imported_first(tmp_path: Path) -> None:
     (package / "__init__.py").write_text("")
     compileall.compile_dir(str(package), quiet=1)
     modules = sorted(p.stem for p in package.glob("_*.py"))
-    modules = [name for name in modules if name not in ("__init__", "_unions")]
+    # (_sse, the stream helpers, imports the unions module: it is no class module either.)
+    modules = [name for name in modules if name not in ("__init__", "_unions", "_sse")]
     assert "_content" in modules and len(modules) > 5
     counts = set()
     for first in modules:

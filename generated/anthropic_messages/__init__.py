@@ -972,6 +972,7 @@ from ._unions import (
     decode_web_search_tool_result_error_object_union,
 )
 from ._accumulate import MessageAccumulator, SkippedEvent, UsageTotals, usage_totals
+from ._sse import SSEDecoder, ServerSentEvent, aiter_events, encode_sse, iter_events
 
 __all__ = [
     "UNSET",
@@ -1775,6 +1776,11 @@ __all__ = [
     "SkippedEvent",
     "UsageTotals",
     "usage_totals",
+    "SSEDecoder",
+    "ServerSentEvent",
+    "aiter_events",
+    "encode_sse",
+    "iter_events",
 ]
 
 _T = TypeVar("_T")

@@ -357,6 +357,13 @@ def _unexpected(exc: Exception, data: Any) -> DecodeError:
 LazyMember = tuple[str, str, "Decoder | tuple[str, ...]", str, bool, bool]
 
 
+#: One member a lazy decoder checks: (wire name, attribute, the class of its plain values or
+#: None, check, expected, nullable, deferred), as in LazyMember.
+_LazyStep = tuple[str, str, "type | None", "Decoder | tuple[str, ...]", str, bool, bool]
+#: A LazyTable's plan for one member order: its steps, how many members are unknown, the order.
+_LazyPlan = tuple[tuple[_LazyStep, ...], int, tuple[str, ...]]
+
+
 class LazyTable(Generic[_ModelT]):
     """What `from_dict(..., lazy=True)` needs to know of one class: its members, in the order
     its eager decoder checks them (constant tags, the other required members, the optional
@@ -376,6 +383,8 @@ class LazyTable(Generic[_ModelT]):
         "orders",
         "_by_attribute",
         "_by_wire",
+        "_required_wires",
+        "_plans",
         "_written",
         "_lazy_class",
     )
@@ -396,8 +405,10 @@ class LazyTable(Generic[_ModelT]):
         self.orders = orders
         # Built by the first lazy decode, to keep the import cheap: the members after the tags
         # by wire name (with the class of their plain values), every member by attribute.
-        self._by_wire: dict[str, tuple[Any, ...]] | None = None
+        self._by_wire: dict[str, _LazyStep] | None = None
         self._by_attribute: dict[str, LazyMember] = {}
+        self._required_wires: frozenset[str] = frozenset()
+        self._plans: dict[tuple[str, ...], _LazyPlan] = {}
         self._written: list[tuple[str, str]] | None = None
         self._lazy_class: type[_ModelT] | None = None
 
@@ -408,9 +419,8 @@ class LazyTable(Generic[_ModelT]):
             raise DecodeError("an object", data)
         obj = new_instance(self._lazy_class or self._make_lazy_class())
         members = self.members
-        tag_count = self.tag_count
         setter = object.__setattr__
-        for index in range(tag_count):
+        for index in range(self.tag_count):
             wire, attribute, values, expected, nullable, _ = members[index]
             value = data.get(wire, UNSET)
             # A tag is a constant: its `values` are a tuple of strings.
@@ -418,24 +428,10 @@ class LazyTable(Generic[_ModelT]):
             if wrong and (value is not None or not nullable):
                 raise DecodeError(expected, value).at_key(wire)
             setter(obj, attribute, value)
-        for wire, _ in self.required:
-            if wire not in data:
-                raise missing_field(data, self.required)
-        by_wire = self._by_wire
-        if by_wire is None:
-            by_wire = self._by_wire = {
-                wire: (attribute, _PLAIN_CLASS.get(check), check, expected, nullable, deferred)
-                for wire, attribute, check, expected, nullable, deferred in members[tag_count:]
-            }
-            self._by_attribute = {member[1]: member for member in members}
-        seen = tag_count
-        # The members as they come, not in the spec's order: only an error needs that order.
-        for key, value in data.items():
-            entry = by_wire.get(key)
-            if entry is None or value is UNSET:
-                continue  # a tag, read above, an unknown member, or UNSET (extra_fields says)
-            seen += 1
-            attribute, plain, check, expected, nullable, deferred = entry
+        keys = tuple(data)
+        steps, unknown_count, order = self._plans.get(keys) or self._plan(keys)
+        for wire, attribute, plain, check, expected, nullable, deferred in steps:
+            value = data[wire]
             kind = type(value)
             if (
                 kind is plain
@@ -445,18 +441,52 @@ class LazyTable(Generic[_ModelT]):
                 setter(obj, attribute, value)  # the common case, checked without a call
             elif value is None and nullable:
                 setter(obj, attribute, None)
+            elif value is UNSET and wire not in self._required_wires:
+                unknown_count += 1  # an optional member holding UNSET: extra_fields raises
             elif not deferred:
                 try:
-                    value = _check_member(check, expected, value, strict, key)
+                    value = _check_member(check, expected, value, strict, wire)
                 except DecodeError:
                     raise self._first_error(data, strict) from None
                 setter(obj, attribute, value)
-        known = self.known
-        extra = {} if len(data) == seen else extra_fields(data, known, strict, seen)
-        object.__setattr__(obj, "extra", extra)
-        order = self.orders[tuple(data)]
+        if unknown_count:
+            setter(obj, "extra", extra_fields(data, self.known, strict, len(keys) - unknown_count))
+        else:
+            setter(obj, "extra", {})
         obj._wire = _new_state(LazyState, (data, strict, self, order))
         return obj
+
+    def _plan(self, keys: tuple[str, ...]) -> _LazyPlan:
+        """What decoding an object with the members `keys`, in that order, checks: each known
+        member after the tags, in the order received (only an error needs the spec's order),
+        how many members are unknown, and the order to keep. Raises for a missing member."""
+        by_wire = self._by_wire
+        if by_wire is None:
+            by_wire = self._by_wire = {
+                wire: (
+                    wire,
+                    attribute,
+                    _PLAIN_CLASS.get(check),
+                    check,
+                    expected,
+                    nullable,
+                    deferred,
+                )
+                for wire, attribute, check, expected, nullable, deferred in self.members[
+                    self.tag_count :
+                ]
+            }
+            self._by_attribute = {member[1]: member for member in self.members}
+            self._required_wires = frozenset(wire for wire, _ in self.required)
+        present = set(keys)
+        for wire, _ in self.required:
+            if wire not in present:
+                raise missing_field(dict.fromkeys(keys), self.required)
+        steps = tuple(by_wire[key] for key in keys if key in by_wire)
+        plan = (steps, len(keys) - self.tag_count - len(steps), self.orders[keys])
+        if len(self._plans) < _ORDERS_KEPT:  # bounded as the order caches are
+            self._plans[keys] = plan
+        return plan
 
     def _make_lazy_class(self) -> type[_ModelT]:
         """The subclass lazily decoded objects belong to (see _lazy_getattr for why one)."""
@@ -488,7 +518,8 @@ class LazyTable(Generic[_ModelT]):
         decoder checks at once."""
         for wire, _, check, expected, nullable, deferred in self.members[self.tag_count :]:
             value = data.get(wire, UNSET)
-            if deferred or value is UNSET or (value is None and nullable):
+            absent = value is UNSET and wire not in self._required_wires
+            if deferred or absent or (value is None and nullable):
                 continue
             try:
                 _check_member(check, expected, value, strict, wire)
@@ -579,7 +610,9 @@ class LazyState(tuple[Any, ...]):
             raise AttributeError(f"{type(obj).__name__!r} object has no attribute {name!r}")
         wire, _, check, expected, _, _ = member
         value = data.get(wire, UNSET)
-        if value is not UNSET:  # an absent member is UNSET; a present one is decoded now
+        # An absent member reads as UNSET; a present one is decoded now, as is UNSET standing
+        # for a required member (the caller put it there): its decoder rejects it.
+        if value is not UNSET or wire in table._required_wires:
             try:
                 value = _check_member(check, expected, value, strict, wire)
             except DecodeError:
@@ -735,6 +768,8 @@ def expected_one_of(values: Iterable[str]) -> str:
     """What an error expects where a value must be one of `values` (a tag table's keys, say):
     built only when raising, as such a list can run to thousands of characters."""
     shown = [json.dumps(value, ensure_ascii=False) for value in values]
+    if not shown:  # a union whose variants are all beta, in a stable-channel package
+        return "a value of a known variant (there is none)"
     return shown[0] if len(shown) == 1 else "one of " + ", ".join(shown)
 
 
