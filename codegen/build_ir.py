@@ -407,6 +407,7 @@ class _Builder:
             platform_module=identifier(naming.PLATFORM_MODULE),
             exports=tuple(sorted(exports, key=lambda e: e.module)),
             spec_files=tuple(m.source_file for m in areas if m.source_file),
+            stream=_StreamBuilder(self.spec).module(exports) if self.spec.streams else None,
             event_stream=self.event_stream(tagged),
             platforms=platforms,
             event_streams=event_streams,
@@ -463,7 +464,7 @@ class _Builder:
                         if f.is_const and f.wire_name not in base_names
                     ),
                     betas_field=_spec_text_or_none(platform.betas_field),
-                    imports=imported(base.name, definition.name),
+                    imported=imported(base.name, definition.name),
                 )
             )
             events = platform.event_stream
@@ -475,7 +476,7 @@ class _Builder:
                         encoder_function=identifier(events.encoder),
                         event_type=identifier(events.event),
                         event_decoder=identifier(decoder),
-                        imports=imported(events.event, decoder),
+                        imported=imported(events.event, decoder),
                     )
                 )
         return tuple(routes), tuple(codecs)
@@ -586,3 +587,190 @@ def _exported(module: ir.AreaModule) -> tuple[Identifier, ...]:
 
 def _spec_text_or_none(text: str | None) -> SpecText | None:
     return None if text is None else SpecText(text)
+
+
+# Streams
+
+
+class _StreamBuilder:
+    """The accumulator module from the spec's stream section (validated: every name resolves,
+    the roles carry the members the accumulator reads, each fold fits)."""
+
+    def __init__(self, spec: Spec) -> None:
+        self.spec = spec
+        self.section = spec.streams[0]
+        self.defs = spec.definitions
+
+    def object(self, name: str) -> spec_model.ObjectType:
+        found = self.defs[name]
+        assert isinstance(found, spec_model.ObjectType)  # validated
+        return found
+
+    def member_type(self, owner: str, member: str) -> str:
+        field = _spec_field(self.object(owner), member)
+        assert field is not None and field.type is not None  # validated
+        return field.type.name
+
+    def copies(
+        self, source: str, target: str, skip: tuple[str, ...] = (), null_is_absent: bool = False
+    ) -> tuple[ir.MemberCopy, ...]:
+        """The members of `source` that `target` has too, by wire name. With `null_is_absent`
+        a null never overwrites (a usage count sent as null was not reported)."""
+        found = []
+        target_type = self.object(target)
+        for field in self.object(source).fields:
+            if field.is_const or field.wire_name in skip:
+                continue
+            other = _spec_field(target_type, field.wire_name)
+            if other is None or other.is_const:
+                continue
+            found.append(
+                ir.MemberCopy(
+                    source=identifier(field.python_name or field.wire_name),
+                    target=identifier(other.python_name or other.wire_name),
+                    optional=field.optional,
+                    nullable=field.nullable,
+                    target_nullable=other.nullable and not null_is_absent,
+                )
+            )
+        return tuple(found)
+
+    def module(self, exports: list[ir.Exports]) -> ir.StreamModule:
+        section = self.section
+        role = section.role
+        message = self.member_type(role("message_start"), "message")
+        usage = self.member_type(message, "usage")
+        blocks = self.member_type(role("block_start"), "content_block")
+        deltas = self.member_type(role("block_delta"), "delta")
+        block_union = self.defs[blocks]
+        assert isinstance(block_union, spec_model.TaggedUnion)
+        block_types = [self.object(v.type_name) for v in block_union.variants]
+        folds = []
+        for fold in section.folds:
+            if fold.how == "ignore":
+                continue
+            source = _spec_field(self.object(fold.delta), fold.member)
+            assert source is not None
+            fits = []
+            for block in block_types:
+                target = _spec_field(block, fold.into)
+                if (
+                    target is not None
+                    and not target.is_const
+                    and spec_model.fold_fits(fold.how, source, target)
+                ):
+                    fits.append(identifier(block.name))
+            into = next(_spec_field(self.object(name), fold.into) for name in fits)
+            assert into is not None
+            folds.append(
+                ir.FoldRule(
+                    delta=identifier(fold.delta),
+                    member=identifier(source.python_name or source.wire_name),
+                    optional=source.optional,
+                    how=fold.how,
+                    into=identifier(into.python_name or into.wire_name),
+                    blocks=tuple(fits),
+                )
+            )
+        folded = {fold.delta for fold in folds}
+        ignored_deltas = tuple(
+            identifier(fold.delta) for fold in section.folds if fold.delta not in folded
+        )
+        delta_event = self.object(role("message_delta"))
+        delta_part = self.member_type(role("message_delta"), "delta")
+        delta_usage = self.member_type(role("message_delta"), "usage")
+        event_copies = self.copies(delta_event.name, message, skip=("delta", "usage"))
+        totals = None
+        if section.usage is not None:
+            names = section.usage
+            by_ttl = identifier(names.member("cache_creation_by_ttl"))
+            server = _spec_field(self.object(names.types[0]), names.member("server_tool_use"))
+            kinds: tuple[Identifier, ...] = ()
+            if server is not None and server.type is not None and server.type.kind == "named":
+                counter = self.defs.get(server.type.name)
+                if isinstance(counter, spec_model.ObjectType):
+                    kinds = tuple(
+                        identifier(f.python_name or f.wire_name)
+                        for f in counter.fields
+                        if f.type is not None and f.type.kind == "integer"
+                    )
+            totals = ir.UsageTotalsNames(
+                types=tuple(identifier(t) for t in names.types),
+                input=identifier(names.member("input")),
+                output=identifier(names.member("output")),
+                cache_read=identifier(names.member("cache_read")),
+                cache_creation=identifier(names.member("cache_creation")),
+                cache_creation_by_ttl=by_ttl,
+                ttl_5m=identifier(names.member("ttl_5m")),
+                ttl_1h=identifier(names.member("ttl_1h")),
+                server_tool_use=identifier(names.member("server_tool_use")),
+                server_tool_kinds=kinds,
+                iterations=(
+                    identifier(names.member("iterations")) if names.member("iterations") else None
+                ),
+            )
+        block_sets = []
+        for rule in section.block_sets:
+            owner = self.object(rule.block)
+            path = []
+            for step in rule.path:
+                member = _spec_field(owner, step)
+                assert member is not None and member.type is not None  # validated
+                path.append(identifier(member.python_name or member.wire_name))
+                if member.type.kind == "named":
+                    owner = self.object(member.type.name)
+            target = _spec_field(self.object(message), rule.into)
+            assert target is not None
+            set_member = identifier(target.python_name or target.wire_name)
+            steps = ", ".join(f'"{step}"' for step in path) + ("," if len(path) == 1 else "")
+            block_sets.append((identifier(rule.block), PySource(f"({steps})"), set_member))
+        wanted = {section.events, naming.unknown_class_name(section.events), message, usage}
+        wanted |= {event for _, event, _ in section.roles} | {e for e, _ in section.ignored}
+        wanted |= {naming.unknown_class_name(blocks), naming.unknown_class_name(deltas)}
+        wanted |= {fold.delta for fold in folds} | {b for fold in folds for b in fold.blocks}
+        wanted |= set(ignored_deltas) | {rule.block for rule in section.block_sets}
+        if totals is not None:
+            wanted |= set(totals.types)
+        imports = tuple(
+            ir.Exports(e.module, tuple(n for n in e.names if n in wanted))
+            for e in exports
+            if any(n in wanted for n in e.names)
+        )
+        return ir.StreamModule(
+            module=identifier(naming.ACCUMULATE_MODULE),
+            doc_text=SpecText(section.description),
+            events=identifier(section.events),
+            unknown_event=identifier(naming.unknown_class_name(section.events)),
+            message=identifier(message),
+            usage=identifier(usage),
+            message_start=identifier(role("message_start")),
+            block_start=identifier(role("block_start")),
+            block_delta=identifier(role("block_delta")),
+            block_stop=identifier(role("block_stop")),
+            message_delta=identifier(role("message_delta")),
+            message_stop=identifier(role("message_stop")),
+            error=identifier(role("error")),
+            ignored=tuple(identifier(e) for e, _ in section.ignored),
+            unknown_block=identifier(naming.unknown_class_name(blocks)),
+            unknown_delta=identifier(naming.unknown_class_name(deltas)),
+            folds=tuple(
+                ir.DeltaFolds(delta, tuple(f for f in folds if f.delta == delta))
+                for delta in dict.fromkeys(f.delta for f in folds)
+            ),
+            ignored_deltas=ignored_deltas,
+            delta_copies=self.copies(delta_part, message),
+            event_copies=event_copies,
+            usage_copies=self.copies(delta_usage, usage, null_is_absent=True),
+            totals=totals,
+            block_sets=tuple(block_sets),
+            imports=imports,
+            exported=tuple(
+                identifier(n)
+                for n in naming.ACCUMULATOR_EXPORTS
+                if totals is not None or n not in naming.USAGE_TOTALS_EXPORTS
+            ),
+        )
+
+
+def _spec_field(definition: spec_model.ObjectType, wire_name: str) -> spec_model.Field | None:
+    return next((f for f in definition.fields if f.wire_name == wire_name), None)

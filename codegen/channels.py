@@ -12,7 +12,15 @@ from __future__ import annotations
 from dataclasses import replace
 
 from . import typeexpr
-from .spec_model import Definition, EnumType, ObjectType, OneOf, Spec, TaggedUnion
+from .spec_model import (
+    Definition,
+    EnumType,
+    ObjectType,
+    OneOf,
+    Spec,
+    StreamSection,
+    TaggedUnion,
+)
 
 BETA = "beta"
 STABLE = "stable"
@@ -41,7 +49,35 @@ def stable_view(spec: Spec) -> Spec:
         for definition in spec.types
         if definition.name not in beta_types
     )
-    return replace(spec, types=kept)
+    streams = tuple(_stream_without_beta(section, kept) for section in spec.streams)
+    return replace(spec, types=kept, streams=streams)
+
+
+def _stream_without_beta(section: StreamSection, kept: tuple[Definition, ...]) -> StreamSection:
+    """The stream section's rules for what is left: folds of deltas (and delta members) that
+    are gone, block sets of blocks that are gone and usage members that are gone are dropped."""
+    objects = {d.name: d for d in kept if isinstance(d, ObjectType)}
+    variants = {v.type_name for d in kept if isinstance(d, TaggedUnion) for v in d.variants}
+
+    def has(owner: str, member: str) -> bool:
+        found = objects.get(owner)
+        return found is not None and any(f.wire_name == member for f in found.fields)
+
+    folds = tuple(f for f in section.folds if f.delta in variants and has(f.delta, f.member))
+    block_sets = tuple(b for b in section.block_sets if b.block in variants)
+    usage = section.usage
+    if usage is not None:
+        members = tuple(
+            (role, name, line)
+            for role, name, line in usage.members
+            if role in _NESTED_USAGE_ROLES or any(has(t, name) for t in usage.types)
+        )
+        usage = replace(usage, members=members)
+    return replace(section, folds=folds, block_sets=block_sets, usage=usage)
+
+
+# Members of the cache-creation object rather than of the usage types themselves.
+_NESTED_USAGE_ROLES = ("ttl_5m", "ttl_1h")
 
 
 def _without_beta(definition: Definition, beta_types: set[str]) -> Definition:

@@ -450,7 +450,7 @@ class PlatformRoute:
     url_fields: tuple[SpecText, ...]  # base fields the platform body leaves out, in base order
     constants: tuple[tuple[SpecText, SpecText], ...]  # (wire name, value) the platform adds
     betas_field: SpecText | None  # body member that carries the anthropic-beta values
-    imports: tuple[tuple[Identifier, Identifier], ...]  # (module, name) the route needs
+    imported: tuple[tuple[Identifier, Identifier], ...]  # (module, name) the route needs
 
 
 @dataclass(frozen=True)
@@ -461,7 +461,7 @@ class EventStreamCodec:
     encoder_function: Identifier
     event_type: Identifier  # class or union alias of one event
     event_decoder: Identifier  # its decoder function
-    imports: tuple[tuple[Identifier, Identifier], ...]  # (module, name)
+    imported: tuple[tuple[Identifier, Identifier], ...]  # (module, name)
 
 
 @dataclass(frozen=True)
@@ -476,9 +476,8 @@ class Package:
     unknown_decoders: tuple[tuple[Identifier, Identifier], ...]
     runtime_module: Identifier  # the support code's module
     unions_module: Identifier  # the union aliases' module
-    platform_module: (
-        Identifier  # the cloud platforms' module, written when `platforms` is not empty
-    )
+    # The cloud platforms' module, written when `platforms` is not empty.
+    platform_module: Identifier
     # What each module defines, by module name: modules import from these what they might use,
     # and the layout stage keeps what they do use.
     exports: tuple[Exports, ...]
@@ -487,3 +486,95 @@ class Package:
     # The cloud platforms' routes and event streams, written in platform_module when any
     platforms: tuple[PlatformRoute, ...] = ()
     event_streams: tuple[EventStreamCodec, ...] = ()
+    stream: StreamModule | None = None  # the accumulator, when the spec has a stream section
+
+
+# --- streams ------------------------------------------------------------------------------
+
+FoldHow = Literal["append", "set", "append_item", "json"]
+
+
+@dataclass(frozen=True)
+class FoldRule:
+    """One member of a delta type and how it changes the block it is applied to."""
+
+    delta: Identifier  # the delta class
+    member: Identifier  # its attribute
+    optional: bool  # the attribute may hold UNSET (absent: nothing to fold)
+    how: FoldHow
+    into: Identifier  # the block's attribute it changes
+    blocks: tuple[Identifier, ...]  # the block classes whose member of that name it fits
+
+    @property
+    def blocks_tuple(self) -> PySource:
+        """The block classes as a Python tuple expression."""
+        return PySource(f"({', '.join(self.blocks)}{',' if len(self.blocks) == 1 else ''})")
+
+
+@dataclass(frozen=True)
+class DeltaFolds:
+    """The fold rules of one delta class, in spec order."""
+
+    delta: Identifier
+    rules: tuple[FoldRule, ...]
+
+
+@dataclass(frozen=True)
+class MemberCopy:
+    """A member of a message_delta part written over the message's (or its usage's) member."""
+
+    source: Identifier
+    target: Identifier
+    optional: bool  # the source may hold UNSET: absent, so nothing changes
+    nullable: bool  # the source may hold None
+    target_nullable: bool  # None may be written over the target; else a None is not copied
+
+
+@dataclass(frozen=True)
+class UsageTotalsNames:
+    """The attributes usage_totals reads; `server_tool_kinds` are the request counters."""
+
+    types: tuple[Identifier, ...]
+    input: Identifier
+    output: Identifier
+    cache_read: Identifier
+    cache_creation: Identifier
+    cache_creation_by_ttl: Identifier
+    ttl_5m: Identifier
+    ttl_1h: Identifier
+    server_tool_use: Identifier
+    server_tool_kinds: tuple[Identifier, ...]
+    iterations: Identifier | None  # None where the channel has no per-step usage (stable)
+
+
+@dataclass(frozen=True)
+class StreamModule:
+    """The accumulator module, made when the spec has a stream section."""
+
+    module: Identifier
+    doc_text: SpecText
+    events: Identifier  # the event union
+    unknown_event: Identifier
+    message: Identifier
+    usage: Identifier  # the message's usage class
+    message_start: Identifier
+    block_start: Identifier
+    block_delta: Identifier
+    block_stop: Identifier
+    message_delta: Identifier
+    message_stop: Identifier
+    error: Identifier
+    ignored: tuple[Identifier, ...]
+    unknown_block: Identifier
+    unknown_delta: Identifier
+    folds: tuple[DeltaFolds, ...]
+    ignored_deltas: tuple[Identifier, ...]  # known deltas none of whose members folds anything
+    delta_copies: tuple[MemberCopy, ...]  # message_delta's delta → the message
+    event_copies: tuple[MemberCopy, ...]  # message_delta's other members → the message
+    usage_copies: tuple[MemberCopy, ...]  # message_delta's usage → the message's usage
+    totals: UsageTotalsNames | None
+    # (block class, attribute path into it as a tuple of strings, message attribute): what a
+    # starting block sets
+    block_sets: tuple[tuple[Identifier, PySource, Identifier], ...]
+    imports: tuple[Exports, ...]  # the names it takes from the other modules
+    exported: tuple[Identifier, ...]  # what the package root re-exports from it

@@ -72,6 +72,11 @@ def module_name(area: str) -> str:
 #: stream helpers.
 RUNTIME_MODULE = module_name("runtime")
 UNIONS_MODULE = module_name("unions")
+ACCUMULATE_MODULE = module_name("accumulate")
+#: What the accumulator module defines for the package root (made only with a stream section;
+#: the last two only when the section names the usage members).
+ACCUMULATOR_EXPORTS = ("MessageAccumulator", "SkippedEvent", "UsageTotals", "usage_totals")
+USAGE_TOTALS_EXPORTS = ("UsageTotals", "usage_totals")
 #: The server-sent event helpers, made when a union is declared `event_stream: true`.
 SSE_MODULE = module_name("sse")
 #: What the stream helpers' module gives the package root (names fixed by issue 11), sorted.

@@ -81,4 +81,8 @@ def render_package(package: ir.Package, templates: Path = DEFAULT_TEMPLATES) -> 
     area_template = env.get_template("area.py.j2")
     for module in package.areas:
         files[f"{root}/{module.module}.py"] = area_template.render(module=module, package=package)
+    if package.stream is not None:
+        files[f"{root}/{package.stream.module}.py"] = env.get_template("accumulate.py.j2").render(
+            package=package
+        )
     return files

@@ -16,7 +16,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from functools import cached_property
 from importlib import resources
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import jsonschema
 
@@ -186,6 +186,64 @@ class OneOf:
 
 Definition = ObjectType | EnumType | TaggedUnion | OneOf
 
+# The key of a spec file's stream section; every other top-level key names a type.
+STREAM_KEY = "stream"
+FoldHow = Literal["append", "set", "append_item", "json", "ignore"]
+
+
+@dataclass(frozen=True)
+class DeltaFold:
+    """How one member of a delta type changes the block it applies to."""
+
+    delta: str  # the delta type
+    member: str  # the delta's member, by wire name
+    how: FoldHow
+    into: str  # the block's member it changes, by wire name ("" for ignore)
+    line: int
+
+
+@dataclass(frozen=True)
+class BlockSet:
+    """A message member that a starting block of some type sets, from a member path of it."""
+
+    block: str
+    path: tuple[str, ...]  # wire names, outermost first
+    into: str
+    line: int
+
+
+@dataclass(frozen=True)
+class UsageNames:
+    """The usage members a totals helper reads, by wire name, and the usage types it takes."""
+
+    types: tuple[str, ...]
+    types_line: int
+    members: tuple[tuple[str, str, int], ...]  # (role, wire name, line), in the order written
+    line: int
+
+    def member(self, role: str) -> str:
+        """The member named for a role; "" when the channel's view left it out (a beta one)."""
+        return next((name for key, name, _ in self.members if key == role), "")
+
+
+@dataclass(frozen=True)
+class StreamSection:
+    """A spec file's `stream:` section: the event union, each event's role and the folds."""
+
+    file: SourceFile
+    line: int
+    description: str
+    events: str
+    events_line: int
+    roles: tuple[tuple[str, str, int], ...]  # (role, event type, line)
+    ignored: tuple[tuple[str, int], ...]  # (event type, line)
+    folds: tuple[DeltaFold, ...]
+    usage: UsageNames | None
+    block_sets: tuple[BlockSet, ...] = ()
+
+    def role(self, name: str) -> str:
+        return next(event for role, event, _ in self.roles if role == name)
+
 
 @dataclass(frozen=True)
 class Spec:
@@ -198,6 +256,7 @@ class Spec:
     files: tuple[SourceFile, ...]
     types: tuple[Definition, ...]
     problems: tuple[SpecProblem, ...]  # found while reading: type expressions that do not parse
+    streams: tuple[StreamSection, ...] = ()  # every file's stream section (at most one is valid)
 
     @cached_property
     def definitions(self) -> Mapping[str, Definition]:
@@ -205,6 +264,22 @@ class Spec:
         for definition in self.types:
             found.setdefault(definition.name, definition)
         return found
+
+
+def fold_fits(how: str, source: Field, target: Field) -> bool:
+    """Whether a fold can move the delta member's values into the block member."""
+    given, wanted = source.type, target.type
+    if given is None or wanted is None:
+        return False
+    if how == "append":
+        return given.kind == "string" and wanted.kind == "string"
+    if how == "set":
+        return given == wanted and (target.nullable or not source.nullable)
+    if how == "append_item":
+        return wanted.kind == "list" and wanted.inner == given
+    return given.kind == "string" and (
+        wanted.kind == "any" or (wanted.kind == "map" and wanted.inner == typeexpr.Expr("any"))
+    )
 
 
 def build(files: list[SpecFile]) -> Spec:
@@ -225,9 +300,63 @@ def build(files: list[SpecFile]) -> Spec:
         reader.definition(name, body, source, spec_file.types.key_lines[name])
         for spec_file, source in zip(files, sources)
         for name, body in spec_file.types.items()
+        if name != STREAM_KEY
     )
     types = _Inheritance(types, reader.problems).resolved()
-    return Spec(files=sources, types=types, problems=tuple(reader.problems))
+    streams = tuple(
+        _stream_section(spec_file.types[STREAM_KEY], source, spec_file.types.key_lines[STREAM_KEY])
+        for spec_file, source in zip(files, sources)
+        if STREAM_KEY in spec_file.types
+    )
+    return Spec(files=sources, types=types, problems=tuple(reader.problems), streams=streams)
+
+
+def _stream_section(body: LocatedMap, file: SourceFile, line: int) -> StreamSection:
+    roles: LocatedMap = body["roles"]
+    ignored: LocatedList = roles.get("ignore", LocatedList())
+    folds = []
+    deltas: LocatedMap = body["deltas"]
+    for delta, members in deltas.items():
+        for member, rule in members.items():
+            if isinstance(rule, str):
+                how, into = rule, ("" if rule == "ignore" else member)
+            else:
+                ((how, into),) = rule.items()
+            # The meta-schema allows only the kinds FoldHow lists.
+            kind = cast(FoldHow, how)
+            folds.append(DeltaFold(delta, member, kind, into, members.key_lines[member]))
+    usage = None
+    if "usage" in body:
+        names: LocatedMap = body["usage"]
+        usage = UsageNames(
+            types=tuple(names["types"]),
+            types_line=names.key_lines["types"],
+            members=tuple(
+                (key, value, names.key_lines[key]) for key, value in names.items() if key != "types"
+            ),
+            line=body.key_lines["usage"],
+        )
+    sets: LocatedList = body.get("block_sets", LocatedList())
+    block_sets = tuple(
+        BlockSet(item["block"], tuple(item["path"].split(".")), item["into"], sets.item_lines[i])
+        for i, item in enumerate(sets)
+    )
+    return StreamSection(
+        block_sets=block_sets,
+        file=file,
+        line=line,
+        description=str(body.get("description", "")).strip(),
+        events=body["events"],
+        events_line=body.key_lines["events"],
+        roles=tuple(
+            (role, event, roles.key_lines[role])
+            for role, event in roles.items()
+            if role != "ignore"
+        ),
+        ignored=tuple((event, ignored.item_lines[i]) for i, event in enumerate(ignored)),
+        folds=tuple(folds),
+        usage=usage,
+    )
 
 
 def kind_of(body: Mapping[str, Any]) -> Kind:
@@ -518,6 +647,15 @@ def _explain(error: jsonschema.ValidationError) -> str:
             close = difflib.get_close_matches(key, allowed, n=1)
             hints.append(f"'{key}'" + (f" (did you mean '{close[0]}'?)" if close else ""))
         return f"unknown key {', '.join(hints)}; the keys allowed here are: {', '.join(allowed)}"
+    top_level_key = error.validator == "anyOf" and any(
+        option.get("pattern") == _TYPE_NAME_PATTERN for option in schema.get("anyOf", ())
+    )
+    if top_level_key:
+        return (
+            f"{instance!r} is not a type name: type names are PascalCase identifiers such as "
+            "TextBlockParam (a capital letter, then up to 99 letters, digits and underscores); "
+            f"the one lowercase key a file may have is '{STREAM_KEY}', the stream section"
+        )
     if error.validator == "propertyNames" or (
         error.validator == "pattern" and schema.get("pattern") == _TYPE_NAME_PATTERN
     ):
@@ -620,6 +758,8 @@ def _line_of(root: Any, path: list[Any]) -> int:
 def _type_expression_depth_problems(spec_file: SpecFile) -> Iterator[SpecProblem]:
     """Type expressions nested deeper than MAX_TYPE_DEPTH (the parser is recursive)."""
     for name, body in spec_file.types.items():
+        if name == STREAM_KEY:
+            continue
         uses: list[tuple[int, str, Any]] = []
         if "fields" in body:
             fields = body["fields"]

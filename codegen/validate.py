@@ -26,12 +26,15 @@ from .spec_model import (
     OneOf,
     SourceFile,
     Spec,
+    StreamSection,
     TaggedUnion,
+    fold_fits,
 )
 
 _KIND_PHRASES = {"enum": "an enum", "tagged_union": "a tagged union", "one_of": "an untagged union"}
 # Besides the package's own modules: `_init.py` beside `__init__.py` would read as a mistake.
-_EXTRA_RESERVED_AREAS = frozenset({"init"})
+# `accumulate` is the stream accumulator's module, made only when the spec has a stream section.
+_EXTRA_RESERVED_AREAS = frozenset({"init", "accumulate"})
 # A `default` is written into docs and JSON Schemas as JSON; integers beyond 64 bits lose
 # precision in most JSON readers.
 _INT_RANGE = (-(2**63), 2**64 - 1)
@@ -111,6 +114,7 @@ class _SemanticChecker:
         self.check_alias_cycles()
         self.check_stable_uses_of_beta_types()
         self.check_distinct_untagged_unions()
+        StreamChecks(self).run()
         self.check_single_event_stream()
 
     def generated(self) -> list[Definition]:
@@ -753,6 +757,369 @@ class _PlatformCheck:
             else:
                 found.add(name)
         return found
+
+
+# What each role's event must carry (wire name of the member: what it holds), which the
+# generated accumulator reads.
+ROLE_MEMBERS: dict[str, tuple[str, ...]] = {
+    "message_start": ("message",),
+    "block_start": ("index", "content_block"),
+    "block_delta": ("index", "delta"),
+    "block_stop": ("index",),
+    "message_delta": ("delta", "usage"),
+    "message_stop": (),
+    "error": ("error",),
+}
+
+
+class StreamChecks:
+    """The stream section: at most one, every name resolves, each fold fits its members."""
+
+    def __init__(self, checker: _SemanticChecker) -> None:
+        self.checker = checker
+        self.definitions = checker.definitions
+
+    def problem(self, section: StreamSection, line: int, key: str, message: str) -> None:
+        self.checker.problem(section.file, line, key, message)
+
+    def run(self) -> None:
+        sections = self.checker.spec.streams
+        for extra in sections[1:]:
+            self.problem(
+                extra,
+                extra.line,
+                "stream",
+                f"a spec has one stream section and {sections[0].file.path} already has it; "
+                "merge the two",
+            )
+        if sections:
+            self.check(sections[0])
+            for name in naming.ACCUMULATOR_EXPORTS:
+                taken = self.definitions.get(name)
+                if taken is not None:
+                    self.checker.problem(
+                        taken.file,
+                        taken.line,
+                        name,
+                        f"the stream section makes the package define {name} itself; rename "
+                        "this type",
+                    )
+
+    def object_named(
+        self, section: StreamSection, line: int, key: str, name: str
+    ) -> ObjectType | None:
+        found = self.definitions.get(name)
+        if found is None:
+            self.checker.undefined(section.file, line, key, name)
+            return None
+        if not isinstance(found, ObjectType) or found.abstract:
+            self.problem(section, line, key, f"'{name}' is not an object type; name one")
+            return None
+        return found
+
+    def union_named(
+        self, section: StreamSection, line: int, key: str, name: str
+    ) -> TaggedUnion | None:
+        found = self.definitions.get(name)
+        if found is None:
+            self.checker.undefined(section.file, line, key, name)
+            return None
+        if not isinstance(found, TaggedUnion):
+            self.problem(section, line, key, f"'{name}' is not a tagged union; name one")
+            return None
+        return found
+
+    def member_union(
+        self, section: StreamSection, line: int, key: str, event: ObjectType, member: str
+    ) -> TaggedUnion | None:
+        """The tagged union a role event's member holds (a block, a delta)."""
+        found = _field_named(event, member)
+        if found is None or found.type is None or found.type.kind != "named":
+            return None
+        target = self.definitions.get(found.type.name)
+        if not isinstance(target, TaggedUnion):
+            self.problem(
+                section,
+                line,
+                key,
+                f"{event.name}.{member} must hold a tagged union (of blocks or deltas) for the "
+                "accumulator to fold it; make it one",
+            )
+            return None
+        return target
+
+    def check(self, section: StreamSection) -> None:
+        union = self.union_named(section, section.events_line, "stream.events", section.events)
+        variants = {v.type_name for v in union.variants} if union else set()
+        events: dict[str, ObjectType] = {}
+        for role, name, line in section.roles:
+            key = f"stream.roles.{role}"
+            event = self.object_named(section, line, key, name)
+            if event is None:
+                continue
+            if union is not None and name not in variants:
+                self.problem(
+                    section, line, key, f"'{name}' is not a variant of {union.name}; add it there"
+                )
+            missing = [m for m in ROLE_MEMBERS[role] if _field_named(event, m) is None]
+            if missing:
+                self.problem(
+                    section,
+                    line,
+                    key,
+                    f"the {role} event needs the member(s) {_quoted(missing, ' and ')}, which "
+                    f"{name} lacks; name another type or add them",
+                )
+                continue
+            events[role] = event
+        for name, line in section.ignored:
+            if union is not None and name not in variants:
+                self.problem(
+                    section,
+                    line,
+                    "stream.roles.ignore",
+                    f"'{name}' is not a variant of {union.name}; remove it or add it there",
+                )
+        blocks = deltas = None
+        if "block_start" in events:
+            blocks = self.member_union(
+                section,
+                section.line,
+                "stream.roles.block_start",
+                events["block_start"],
+                "content_block",
+            )
+        if "block_delta" in events:
+            deltas = self.member_union(
+                section, section.line, "stream.roles.block_delta", events["block_delta"], "delta"
+            )
+        if "message_start" in events:
+            message = _field_named(events["message_start"], "message")
+            if message is not None and not (
+                message.type is not None
+                and message.type.kind == "named"
+                and isinstance(self.definitions.get(message.type.name), ObjectType)
+            ):
+                self.problem(
+                    section,
+                    section.line,
+                    "stream.roles.message_start",
+                    f"{events['message_start'].name}.message must name an object type (the "
+                    "message); make it one",
+                )
+        if blocks is not None and deltas is not None:
+            self.check_folds(section, blocks, deltas)
+        if blocks is not None and "message_start" in events:
+            self.check_block_sets(section, blocks, events["message_start"])
+        if "message_start" in events and "message_delta" in events:
+            self.check_message_delta(section, events["message_start"], events["message_delta"])
+        if section.usage is not None:
+            self.check_usage(section)
+
+    def check_folds(self, section: StreamSection, blocks: TaggedUnion, deltas: TaggedUnion) -> None:
+        delta_names = {v.type_name for v in deltas.variants}
+        block_types = [
+            d
+            for v in blocks.variants
+            if isinstance(d := self.definitions.get(v.type_name), ObjectType)
+        ]
+        covered: dict[str, set[str]] = {}
+        for fold in section.folds:
+            key = f"stream.deltas.{fold.delta}.{fold.member}"
+            if fold.delta not in delta_names:
+                self.problem(
+                    section,
+                    fold.line,
+                    key,
+                    f"'{fold.delta}' is not a variant of {deltas.name}; fold only its deltas",
+                )
+                continue
+            delta = self.definitions[fold.delta]
+            assert isinstance(delta, ObjectType)
+            source = _field_named(delta, fold.member)
+            if source is None or source.is_const:
+                self.problem(
+                    section,
+                    fold.line,
+                    key,
+                    f"{fold.delta} has no member '{fold.member}' to fold; use one of "
+                    + _quoted([f.wire_name for f in delta.fields if not f.is_const] or ["(none)"]),
+                )
+                continue
+            covered.setdefault(fold.delta, set()).add(fold.member)
+            if fold.how == "ignore":
+                continue
+            targets = [
+                field
+                for block in block_types
+                if (field := _field_named(block, fold.into)) is not None and not field.is_const
+            ]
+            if not targets:
+                self.problem(
+                    section,
+                    fold.line,
+                    key,
+                    f"no variant of {blocks.name} has a member '{fold.into}' for this delta to "
+                    "change; name a block member",
+                )
+                continue
+            if not any(fold_fits(fold.how, source, target) for target in targets):
+                self.problem(
+                    section,
+                    fold.line,
+                    key,
+                    f"'{fold.how}' cannot fold {fold.delta}.{fold.member} "
+                    f"({source.type_text or 'a constant'}) into '{fold.into}' of any block: "
+                    + _FOLD_NEEDS[fold.how],
+                )
+        for variant in deltas.variants:
+            delta_type = self.definitions.get(variant.type_name)
+            if not isinstance(delta_type, ObjectType):
+                continue
+            unfolded = [
+                f.wire_name
+                for f in delta_type.fields
+                if not f.is_const and f.wire_name not in covered.get(delta_type.name, set())
+            ]
+            if unfolded:
+                self.problem(
+                    section,
+                    section.line,
+                    f"stream.deltas.{delta_type.name}",
+                    f"the member(s) {_quoted(unfolded, ' and ')} of {delta_type.name} have no fold "
+                    "rule; say how each changes a block (append, set, append_item, json) or "
+                    "write 'ignore'",
+                )
+
+    def check_block_sets(
+        self, section: StreamSection, blocks: TaggedUnion, start: ObjectType
+    ) -> None:
+        message_field = _field_named(start, "message")
+        message = self.definitions.get(
+            message_field.type.name if message_field and message_field.type else ""
+        )
+        for index, rule in enumerate(section.block_sets):
+            key = f"stream.block_sets[{index}]"
+            if rule.block not in {v.type_name for v in blocks.variants}:
+                self.problem(
+                    section, rule.line, key, f"'{rule.block}' is not a variant of {blocks.name}"
+                )
+                continue
+            owner = self.definitions.get(rule.block)
+            found: Field | None = None
+            for step in rule.path:
+                found = _field_named(owner, step) if isinstance(owner, ObjectType) else None
+                if found is None:
+                    self.problem(
+                        section,
+                        rule.line,
+                        key,
+                        f"the path '{'.'.join(rule.path)}' does not lead through members of "
+                        f"{rule.block}; name members of object types, one after another",
+                    )
+                    break
+                owner = self.definitions.get(found.type.name) if found.type else None
+            target = _field_named(message, rule.into) if isinstance(message, ObjectType) else None
+            if found is not None and (
+                target is None or target.type != found.type or target.is_const
+            ):
+                self.problem(
+                    section,
+                    rule.line,
+                    key,
+                    f"the message has no member '{rule.into}' of the type the path leads to; "
+                    "name one of the same type",
+                )
+
+    def named_object(self, owner: ObjectType, member: str) -> ObjectType | None:
+        field = _field_named(owner, member)
+        found = self.definitions.get(field.type.name) if field and field.type else None
+        return found if isinstance(found, ObjectType) else None
+
+    def check_message_delta(
+        self, section: StreamSection, start: ObjectType, change: ObjectType
+    ) -> None:
+        """Every member a message delta can carry lands on a member of the message (or of its
+        usage) of the same name, so that nothing it says is dropped."""
+        message = self.named_object(start, "message")
+        if message is None:
+            return
+        line = next(line for role, _, line in section.roles if role == "message_delta")
+        pairs: list[tuple[ObjectType, ObjectType, tuple[str, ...]]] = [
+            (change, message, ("delta", "usage"))
+        ]
+        for part, target in (("delta", message), ("usage", self.named_object(message, "usage"))):
+            source = self.named_object(change, part)
+            if source is not None and target is not None:
+                pairs.append((source, target, ()))
+        for source, target, skip in pairs:
+            lost = [
+                f.wire_name
+                for f in source.fields
+                if not f.is_const
+                and f.wire_name not in skip
+                and _field_named(target, f.wire_name) is None
+            ]
+            if lost:
+                self.problem(
+                    section,
+                    line,
+                    "stream.roles.message_delta",
+                    f"{target.name} has no member for {_quoted(lost, ' and ')} of {source.name}, "
+                    "so the accumulator would drop it; add the member(s) to "
+                    f"{target.name}",
+                )
+
+    def check_usage(self, section: StreamSection) -> None:
+        usage = section.usage
+        assert usage is not None
+        nested = {"ttl_5m": "cache_creation_by_ttl", "ttl_1h": "cache_creation_by_ttl"}
+        for name in usage.types:
+            usage_type = self.object_named(section, usage.types_line, "stream.usage.types", name)
+            if usage_type is None:
+                continue
+            for role, member, line in usage.members:
+                if role in nested:
+                    continue
+                if (
+                    role not in ("cache_creation_by_ttl",)
+                    and _field_named(usage_type, member) is None
+                ):
+                    self.problem(
+                        section,
+                        line,
+                        f"stream.usage.{role}",
+                        f"{name} has no member '{member}'; name one it has",
+                    )
+        first = self.definitions.get(usage.types[0])
+        if isinstance(first, ObjectType):
+            ttl = _field_named(first, usage.member("cache_creation_by_ttl"))
+            by_ttl = (
+                self.definitions.get(ttl.type.name)
+                if ttl and ttl.type and ttl.type.kind == "named"
+                else None
+            )
+            for role in nested:
+                line = next(line for key, _, line in usage.members if key == role)
+                if (
+                    not isinstance(by_ttl, ObjectType)
+                    or _field_named(by_ttl, usage.member(role)) is None
+                ):
+                    self.problem(
+                        section,
+                        line,
+                        f"stream.usage.{role}",
+                        f"{usage.types[0]}.{usage.member('cache_creation_by_ttl')} must be an "
+                        f"object with the member '{usage.member(role)}'; fix either name",
+                    )
+
+
+_FOLD_NEEDS = {
+    "append": "append joins a string member to a string member",
+    "set": "set needs members of the same type",
+    "append_item": "append_item adds a value of type T to a member of type list[T]",
+    "json": "json reads a string member as JSON text into a member of type any or map[any]",
+}
 
 
 def _field_named(definition: ObjectType, wire_name: str) -> Field | None:

@@ -192,3 +192,24 @@ def test_a_union_whose_variants_are_all_beta_keeps_every_value_as_unknown(tmp_pa
     assert str(raised.value) == (
         '$.block.type: expected a value of a known variant (there is none), found the string "search"'
     )
+
+
+@pytest.mark.parametrize("path", sorted((PAYLOADS / "stream").glob("*.json")), ids=lambda p: p.name)
+def test_the_stable_accumulator_folds_stable_streams_as_the_full_one_does(
+    stable: ModuleType, path: Path
+) -> None:
+    """The stream section's rules for beta deltas, blocks and usage members are left out of
+    the stable build; on stable streams it folds what the full package folds."""
+    import anthropic_messages as full
+
+    events = json.loads(path.read_text(encoding="utf-8"))
+    ours, theirs = stable.MessageAccumulator(), full.MessageAccumulator()
+    for data in events:
+        ours.feed(stable.decode(stable.MessageStreamEvent, data, strict=True))
+        theirs.feed(full.decode(full.MessageStreamEvent, data))
+    assert ours.skipped == [] and ours.done == theirs.done
+    expected = None if theirs.message is None else full.encode(theirs.message)
+    assert (None if ours.message is None else stable.encode(ours.message)) == expected
+    if ours.usage is not None:
+        totals = stable.usage_totals(ours.usage)
+        assert totals.total_input_tokens == full.usage_totals(theirs.usage).total_input_tokens

@@ -977,6 +977,7 @@ from ._unions import (
     decode_web_search_tool_result_block_param_content_param,
     decode_web_search_tool_result_error_object_union,
 )
+from ._accumulate import MessageAccumulator, SkippedEvent, UsageTotals, usage_totals
 from ._sse import SSEDecoder, ServerSentEvent, aiter_events, encode_sse, iter_events
 from ._platform_runtime import PlatformRequest, PlatformRoute, split_beta_header
 from ._platform_runtime import EventStreamDecoder, EventStreamException
@@ -1799,6 +1800,10 @@ __all__ = [
     "WorkspacePolicyField",
     "WorkspacePolicyViolationErrorDetails",
     "encode_bedrock_event",
+    "MessageAccumulator",
+    "SkippedEvent",
+    "UsageTotals",
+    "usage_totals",
     "SSEDecoder",
     "ServerSentEvent",
     "aiter_events",
