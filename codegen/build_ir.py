@@ -407,26 +407,30 @@ class _Builder:
             platform_module=identifier(naming.PLATFORM_MODULE),
             exports=tuple(sorted(exports, key=lambda e: e.module)),
             spec_files=tuple(m.source_file for m in areas if m.source_file),
-            stream=_StreamBuilder(self.spec).module(exports) if self.spec.streams else None,
+            stream=(
+                _StreamBuilder(self.spec).module(exports)
+                if self.spec.streams and self.spec.streams[0].folds_events
+                else None
+            ),
             event_stream=self.event_stream(tagged),
             platforms=platforms,
             event_streams=event_streams,
         )
 
     def event_stream(self, tagged: list[ir.TaggedUnion]) -> ir.EventStream | None:
-        """The stream helpers of the union declared `event_stream: true` (validation allows
-        one at most), or None."""
-        for definition in self.defs.values():
-            if isinstance(definition, spec_model.TaggedUnion) and definition.event_stream:
-                union = next(u for u in tagged if u.name == definition.name)
-                return ir.EventStream(
-                    module=identifier(naming.SSE_MODULE),
-                    union=union.name,
-                    decoder=union.decoder,
-                    tag=union.tag,
-                    names=tuple(map(identifier, naming.SSE_EXPORTS)),
-                )
-        return None
+        """The server-sent event helpers of the union the stream section names as its events
+        (validated: a tagged union), or None without a stream section."""
+        if not self.spec.streams:
+            return None
+        events = self.spec.streams[0].events
+        union = next(u for u in tagged if u.name == events)
+        return ir.EventStream(
+            module=identifier(naming.SSE_MODULE),
+            union=union.name,
+            decoder=union.decoder,
+            tag=union.tag,
+            names=tuple(map(identifier, naming.SSE_EXPORTS)),
+        )
 
     def platforms(
         self, exports: list[ir.Exports]

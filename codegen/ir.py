@@ -427,7 +427,7 @@ class UnionsModule:
 @dataclass(frozen=True)
 class EventStream:
     """The server-sent event helpers of the union that is an event stream's data (the spec's
-    `event_stream: true`): the module they live in and what it needs of the union."""
+    `stream: {events: ...}`): the module they live in and what it needs of the union."""
 
     module: Identifier
     union: Identifier  # the union's alias, which the helpers return and take

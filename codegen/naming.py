@@ -77,7 +77,7 @@ ACCUMULATE_MODULE = module_name("accumulate")
 #: the last two only when the section names the usage members).
 ACCUMULATOR_EXPORTS = ("MessageAccumulator", "SkippedEvent", "UsageTotals", "usage_totals")
 USAGE_TOTALS_EXPORTS = ("UsageTotals", "usage_totals")
-#: The server-sent event helpers, made when a union is declared `event_stream: true`.
+#: The server-sent event helpers, made for the union a spec's stream section names as its events.
 SSE_MODULE = module_name("sse")
 #: What the stream helpers' module gives the package root (names fixed by issue 11), sorted.
 SSE_EXPORTS = ("SSEDecoder", "ServerSentEvent", "aiter_events", "encode_sse", "iter_events")

@@ -114,8 +114,10 @@ ZqVariant:
 ZqEmpty:
   fields: {}
 ZqPlainTagged:
-  union: {tag: zq_tag, event_stream: true}
+  union: {tag: zq_tag}
   variants: [ZqVariant]
+stream:
+  events: ZqPlainTagged
 ZqPick:
   one_of: [string, integer, "map[ZqOther]"]
 ZqOpen:

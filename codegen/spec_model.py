@@ -154,8 +154,6 @@ class TaggedUnion:
     tag_line: int  # the line of `union:`
     default: str | None
     variants: tuple[Variant, ...]
-    # The union is the data of each event of a server-sent event stream (`event_stream: true`).
-    event_stream: bool = False
     kind: Literal["tagged_union"] = "tagged_union"
 
 
@@ -244,6 +242,12 @@ class StreamSection:
     def role(self, name: str) -> str:
         return next(event for role, event, _ in self.roles if role == name)
 
+    @property
+    def folds_events(self) -> bool:
+        """Whether the section says how the events build up a message (roles and deltas), for
+        the accumulator; without that it only names the events' union."""
+        return bool(self.roles)
+
 
 @dataclass(frozen=True)
 class Spec:
@@ -312,10 +316,12 @@ def build(files: list[SpecFile]) -> Spec:
 
 
 def _stream_section(body: LocatedMap, file: SourceFile, line: int) -> StreamSection:
-    roles: LocatedMap = body["roles"]
-    ignored: LocatedList = roles.get("ignore", LocatedList())
+    # Without roles (and deltas) the section only names the events' union: the package gets
+    # the server-sent event helpers, and no accumulator.
+    roles: LocatedMap = body.get("roles", {})
+    ignored: LocatedList = roles.get("ignore", [])
     folds = []
-    deltas: LocatedMap = body["deltas"]
+    deltas: LocatedMap = body.get("deltas", {})
     for delta, members in deltas.items():
         for member, rule in members.items():
             if isinstance(rule, str):
@@ -432,7 +438,6 @@ class _Reader:
                     )
                     for index, item in enumerate(variants)
                 ),
-                event_stream=bool(body["union"].get("event_stream", False)),
             )
         items: LocatedList = body["one_of"]
         alternatives = []

@@ -115,7 +115,6 @@ class _SemanticChecker:
         self.check_stable_uses_of_beta_types()
         self.check_distinct_untagged_unions()
         StreamChecks(self).run()
-        self.check_single_event_stream()
 
     def generated(self) -> list[Definition]:
         """The definitions that become code: all but abstract objects."""
@@ -591,22 +590,6 @@ class _SemanticChecker:
             else:
                 seen[shape] = name
 
-    def check_single_event_stream(self) -> None:
-        """The stream helpers (iter_events, encode_sse…) have fixed names, so one union at most
-        can be the data of an event stream."""
-        streams = [
-            d for d in self.definitions.values() if isinstance(d, TaggedUnion) and d.event_stream
-        ]
-        for extra in streams[1:]:
-            self.problem(
-                extra.file,
-                extra.tag_line,
-                f"{extra.name}.union.event_stream",
-                f"{streams[0].name} ({streams[0].file.path}:{streams[0].tag_line}) is already the "
-                "union of the event stream, and the package has one set of stream helpers; "
-                "remove 'event_stream' from all unions but one",
-            )
-
 
 class _PlatformCheck:
     """The checks of one object's `platform:` declaration."""
@@ -850,6 +833,8 @@ class StreamChecks:
 
     def check(self, section: StreamSection) -> None:
         union = self.union_named(section, section.events_line, "stream.events", section.events)
+        if not section.folds_events:
+            return  # it only names the union of the events, for the server-sent event helpers
         variants = {v.type_name for v in union.variants} if union else set()
         events: dict[str, ObjectType] = {}
         for role, name, line in section.roles:

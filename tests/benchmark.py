@@ -229,6 +229,8 @@ def speed_table(rounds: int) -> list[Row]:
     events = stream_workload()
     texts = [json.dumps(event) for event in events]
     decoded_events = [m.decode(m.MessageStreamEvent, event) for event in events]
+    # The same events as SSE bytes, one network chunk per event.
+    sse_chunks = [m.encode_sse(event) for event in decoded_events]
     candidates = {
         "json.loads": lambda: [json.loads(t) for t in texts],
         "decode": lambda: [m.decode(m.MessageStreamEvent, json.loads(t)) for t in texts],
@@ -237,6 +239,10 @@ def speed_table(rounds: int) -> list[Row]:
         ],
         "decode + accumulate": lambda: _fold_streams(
             [m.decode(m.MessageStreamEvent, json.loads(t)) for t in texts]
+        ),
+        "SSE bytes: iter_events": lambda: list(m.iter_events(sse_chunks)),
+        "SSE bytes: iter_events + accumulate": lambda: _fold_streams(
+            list(m.iter_events(sse_chunks))
         ),
         FLOOR: _stream_floor(events, decoded_events, texts),
         "json.dumps": lambda: [json.dumps(e) for e in events],

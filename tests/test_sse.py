@@ -355,34 +355,35 @@ B:
   fields:
     type: {const: b}
 Events:
-  union: {tag: type, event_stream: true}
+  union: {tag: type}
   variants: [A, B]
 """
+# A stream section that only names the events' union: the SSE helpers, and no accumulator.
+_STREAM_SECTION = "stream:\n  events: Events\n"
 
 
-def test_only_one_union_may_be_an_event_stream(tmp_path: Path) -> None:
-    spec_dir = write_spec(
-        tmp_path,
-        {
-            "one.yaml": _EVENT_SPEC,
-            "two.yaml": "Others:\n  union: {tag: type, event_stream: true}\n  variants: [A]\n",
-        },
-    )
+def test_the_stream_section_must_name_a_tagged_union(tmp_path: Path) -> None:
+    spec_dir = write_spec(tmp_path, {"one.yaml": _EVENT_SPEC + "stream:\n  events: A\n"})
     with pytest.raises(SpecError) as info:
         check(spec_dir)
     [problem] = info.value.problems
-    assert str(problem).startswith(f"{spec_dir / 'two.yaml'}:2: Others.union.event_stream: ")
-    assert "remove 'event_stream' from all unions but one" in str(problem)
+    written = (spec_dir / "one.yaml").read_text().splitlines()
+    line = written.index("  events: A") + 1
+    assert str(problem).startswith(f"{spec_dir / 'one.yaml'}:{line}: stream.events: ")
+    assert "'A' is not a tagged union" in str(problem)
 
 
-def test_a_spec_without_event_stream_gets_no_sse_module(tmp_path: Path) -> None:
-    plain = write_spec(tmp_path, {"one.yaml": _EVENT_SPEC.replace(", event_stream: true", "")})
+def test_a_spec_without_a_stream_section_gets_no_sse_module(tmp_path: Path) -> None:
+    plain = write_spec(tmp_path, {"one.yaml": _EVENT_SPEC})
     files = generate_files(plain)
     assert "anthropic_messages/_sse.py" not in files
     assert b"iter_events" not in files["anthropic_messages/__init__.py"]
     assert not list((FIXTURES / "kitchen_sink" / "expected").rglob("_sse.py"))
     (tmp_path / "s").mkdir()
-    streamed = generate_files(write_spec(tmp_path / "s", {"one.yaml": _EVENT_SPEC}))
+    streamed = generate_files(
+        write_spec(tmp_path / "s", {"one.yaml": _EVENT_SPEC + _STREAM_SECTION})
+    )
+    assert "anthropic_messages/_accumulate.py" not in streamed
     source = streamed["anthropic_messages/_sse.py"].decode()
     assert "from ._unions import Events, decode_events" in source
     assert '_TAG = "type"' in source
