@@ -18,7 +18,7 @@ DIALECT = "https://json-schema.org/draft/2020-12/schema"
 def export(package: ir.Package, channel: str) -> dict[str, Any]:
     """The schema document for one channel ("stable" or "beta")."""
     include_beta = channel == "beta"
-    exporter = _Exporter(include_beta, _beta_type_names(package))
+    exporter = channel_filter(package, channel)
     return {
         "$schema": DIALECT,
         "title": f"Anthropic Messages API ({channel})",
@@ -28,6 +28,12 @@ def export(package: ir.Package, channel: str) -> dict[str, Any]:
         ),
         "$defs": exporter.definitions(package),
     }
+
+
+def channel_filter(package: ir.Package, channel: str) -> _Exporter:
+    """What one channel keeps: its `wanted(docs)` and `reaches_beta(ref)` decide, for the export
+    and for `codegen diff`, which types, fields, variants, values and alternatives it holds."""
+    return _Exporter(channel == "beta", _beta_type_names(package))
 
 
 def _beta_type_names(package: ir.Package) -> frozenset[str]:

@@ -158,6 +158,17 @@ Definition = ObjectType | EnumType | TaggedUnion | OneOf
 
 
 @dataclass(frozen=True)
+class Root:
+    """A type declared with `root:`: the body of a request or of a response, where the
+    reachability that `codegen diff` gives each change starts."""
+
+    name: str
+    direction: Literal["request", "response"]
+    file: SourceFile
+    line: int  # the line of `root:`
+
+
+@dataclass(frozen=True)
 class Spec:
     """Every definition of every file, in file-name order then as written.
 
@@ -168,6 +179,7 @@ class Spec:
     files: tuple[SourceFile, ...]
     types: tuple[Definition, ...]
     problems: tuple[SpecProblem, ...]  # found while reading: type expressions that do not parse
+    roots: tuple[Root, ...] = ()  # in file-name order then as written
 
     @cached_property
     def definitions(self) -> Mapping[str, Definition]:
@@ -197,7 +209,13 @@ def build(files: list[SpecFile]) -> Spec:
         for name, body in spec_file.types.items()
     )
     types = _Inheritance(types, reader.problems).resolved()
-    return Spec(files=sources, types=types, problems=tuple(reader.problems))
+    roots = tuple(
+        Root(name, body["root"], source, body.key_lines["root"])
+        for spec_file, source in zip(files, sources)
+        for name, body in spec_file.types.items()
+        if "root" in body
+    )
+    return Spec(files=sources, types=types, problems=tuple(reader.problems), roots=roots)
 
 
 def kind_of(body: Mapping[str, Any]) -> Kind:

@@ -110,6 +110,7 @@ class _SemanticChecker:
         self.check_stable_uses_of_beta_types()
         self.check_distinct_untagged_unions()
         self.check_single_event_stream()
+        self.check_roots()
 
     def generated(self) -> list[Definition]:
         """The definitions that become code: all but abstract objects."""
@@ -591,6 +592,19 @@ class _SemanticChecker:
                 "union of the event stream, and the package has one set of stream helpers; "
                 "remove 'event_stream' from all unions but one",
             )
+
+    def check_roots(self) -> None:
+        """`root:` marks a body that is sent or received as a whole, so it needs a class."""
+        for root in self.spec.roots:
+            target = self.definitions.get(root.name)
+            if isinstance(target, ObjectType) and target.abstract:
+                self.problem(
+                    root.file,
+                    root.line,
+                    f"{root.name}.root",
+                    f"{root.name} is abstract, so no body is ever decoded as it; put 'root' on "
+                    "the types that extend it, or drop 'abstract'",
+                )
 
 
 def _field_named(definition: ObjectType, wire_name: str) -> Field | None:
