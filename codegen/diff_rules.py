@@ -264,8 +264,8 @@ _RULES = (
     Rule(
         "variant-added",
         "the {side} union {type} gained the variant {after} (`{tag}`)",
-        clients=_RESP,
-        explanation="Deployed lenient decoders read it as the union's Unknown class.",
+        explanation="Deployed lenient decoders and API clients read it as the union's unknown "
+        "variant, which tagged unions always allow.",
     ),
     Rule(
         "variant-removed",
@@ -277,7 +277,7 @@ _RULES = (
     Rule(
         "variant-tag-spelling-added",
         "the variant {after} of the {side} union {type} also accepts the tag `{tag}`",
-        clients=_RESP,
+        explanation="Old decoders read the new spelling as the union's unknown variant.",
     ),
     Rule(
         "variant-tag-spelling-removed",

@@ -867,19 +867,27 @@ def _empty_view() -> SideView:
     return SideView({}, {}, False)
 
 
-def diff(old: Side | None, new: Side, *, ignore_beta: bool = False) -> Report:
-    """Every change from `old` (None: no spec yet, so everything is added) to `new`."""
+def diff(
+    old: Side | None,
+    new: Side,
+    *,
+    ignore_beta: bool = False,
+    default_roots: tuple[spec_model.Root, ...] = (),
+) -> Report:
+    """Every change from `old` (None: no spec yet, so everything is added) to `new`.
+
+    `default_roots` stand in when neither side declares roots (older revisions of a spec)."""
     old_full = side_view(old, "beta") if old else _empty_view()
     new_full = side_view(new, "beta")
     old_stable = side_view(old, "stable") if old else _empty_view()
     new_stable = side_view(new, "stable")
     # Roots declare what the API's bodies are, not a change of the API: a side written before
     # they were declared is read with the other side's.
-    for lacking, declaring in ((old, new), (new, old)):
-        if lacking is not None and declaring is not None:
-            if not lacking.spec.roots and declaring.spec.roots:
-                for view in (old_full, new_full, old_stable, new_stable):
-                    view.directions = directions(declaring.spec.roots, view.types)
+    roots = new.spec.roots or (old.spec.roots if old else ()) or default_roots
+    if roots and not (new.spec.roots and old and old.spec.roots):
+        for view in (old_full, new_full, old_stable, new_stable):
+            view.has_roots = True
+            view.directions = directions(roots, view.types)
     renames = find_renames(old_full, new_full)
     changes: list[Change] = []
     seen: set[tuple[str, str]] = set()
