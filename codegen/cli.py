@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from subprocess import CalledProcessError
 
-from . import diff_report, diff_rules, import_jsonschema, pipeline, spec_diff, write
+from . import diff_report, diff_rules, import_jsonschema, pipeline, spec_diff, spec_model, write
 from .errors import Location, SpecError, SpecProblem, printable
 
 
@@ -92,6 +92,11 @@ def _parser() -> argparse.ArgumentParser:
         "folder, or the parent of a first commit, counts as an empty spec",
     )
     base.add_argument("--against", type=Path, help="compare with another spec folder instead")
+    dif.add_argument(
+        "--head",
+        help="git revision holding the new spec (default: the folder as it is); when neither "
+        "revision declares root: types, the folder's roots are used",
+    )
     dif.add_argument("--format", choices=diff_report.FORMATS, default="text")
     dif.add_argument(
         "--fail-on",
@@ -232,25 +237,31 @@ def _diff(args: argparse.Namespace) -> int:
             return 2
     spec: Path = args.spec
     with tempfile.TemporaryDirectory() as scratch:
-        old_label = str(args.against) if args.against else f"{spec} at {args.base}"
-        try:
-            old_dir = args.against or pipeline.spec_at_revision(spec, args.base, Path(scratch))
-        except (CalledProcessError, ValueError, OSError) as exc:
-            detail = getattr(exc, "stderr", None) or exc
-            if isinstance(detail, bytes):
-                detail = detail.decode(errors="replace")
-            print(f"error: cannot read {old_label}: {detail}".strip(), file=sys.stderr)
-            return 2
-
-        def shown(path: str) -> str:
-            # The old spec was written into a scratch folder; show its files where they live.
-            return path if args.against else str(spec / Path(path).name)
-
+        wanted: list[tuple[str, Path | str | None]] = [
+            (f"{spec} at {args.base}", args.against or args.base),
+            (f"{spec} at {args.head}" if args.head else str(spec), args.head or spec),
+        ]
         sides: list[spec_diff.Side | None] = []
-        for folder, label, show in ((old_dir, old_label, shown), (spec, str(spec), str)):
+        for index, (label, source) in enumerate(wanted):
+            if isinstance(source, Path):
+                folder: Path | None = source
+                label = str(source)
+            else:
+                try:
+                    folder = pipeline.spec_at_revision(
+                        spec, str(source), Path(scratch) / str(index)
+                    )
+                except (CalledProcessError, ValueError, OSError) as exc:
+                    detail = getattr(exc, "stderr", None) or exc
+                    if isinstance(detail, bytes):
+                        detail = detail.decode(errors="replace")
+                    print(f"error: cannot read {label}: {detail}".strip(), file=sys.stderr)
+                    return 2
             if folder is None:
                 sides.append(None)
                 continue
+            # A revision's files are written into a scratch folder; show them where they live.
+            show = str if isinstance(source, Path) else lambda path: str(spec / Path(path).name)
             try:
                 checked, package = pipeline.check_spec(folder)
             except SpecError as exc:
@@ -266,8 +277,16 @@ def _diff(args: argparse.Namespace) -> int:
                 return 2
             sides.append(spec_diff.Side(checked, package, show))
     new_side = sides[1]
-    assert new_side is not None
-    report = spec_diff.diff(sides[0], new_side, ignore_beta=args.ignore_beta)
+    if new_side is None:
+        print(f"error: there is no spec in {wanted[1][0]}", file=sys.stderr)
+        return 2
+    roots: tuple[spec_model.Root, ...] = ()
+    if args.head:
+        try:
+            roots = pipeline.check_spec(spec)[0].roots
+        except SpecError:
+            roots = ()  # the folder only lends its roots; its problems are not this diff's
+    report = spec_diff.diff(sides[0], new_side, ignore_beta=args.ignore_beta, default_roots=roots)
     report, ignored = diff_report.apply_ignores(report, entries)
     sys.stdout.write(diff_report.render(report, args.format, ignored))
     threshold = {"error": ("error",), "warning": ("error", "warning"), None: ()}[args.fail_on]

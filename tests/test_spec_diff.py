@@ -624,3 +624,18 @@ def test_the_projects_spec_history_diffs_commit_by_commit(tmp_path: Path) -> Non
         # Made stop_reason and stop_sequence optional: what deployed packages reject.
         found = {(c.rule_id, c.path, c.level) for c in by_short["6a20223"].changes}
         assert ("response-field-became-optional", "Message.fields.stop_reason", "error") in found
+
+
+def test_the_readme_sample_is_what_the_tool_prints(tmp_path: Path) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    sample = readme.split("<blockquote>\n\n", 1)[1].split("\n</blockquote>", 1)[0]
+    found = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "--verify", "--quiet", "6a20223^{commit}"],
+        capture_output=True,
+    )
+    if found.returncode != 0:
+        pytest.skip("the commit of the README sample is not in this clone")
+    result = run_diff("--base", "6a20223^", "--head", "6a20223", "--format", "markdown")
+    assert result.returncode == 0, result.stderr
+    printed = result.stdout.replace("\n### ", "\n#### ").replace("## Spec diff", "### Spec diff", 1)
+    assert sample == printed
