@@ -251,9 +251,9 @@ def render_github(report: Report) -> str:
     lines = [f"::notice::{_escape(note)}" for note in report.notes]
     for change in report.changes:
         properties = [f"title={_escape(change.rule_id, in_property=True)}"]
-        if change.place:
-            properties.insert(0, f"line={change.place.line}")
-            properties.insert(0, f"file={_escape(change.place.file, in_property=True)}")
+        if change.anchor:
+            properties.insert(0, f"line={change.anchor.line}")
+            properties.insert(0, f"file={_escape(change.anchor.file, in_property=True)}")
         message = f"{change.message}{_channel_note(change)} (breaks {_breaks(change)})"
         lines.append(f"::{commands[change.level]} {','.join(properties)}::{_escape(message)}")
     return "\n".join(lines) + ("\n" if lines else "")

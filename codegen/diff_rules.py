@@ -82,10 +82,11 @@ class Rule:
 
     @property
     def directional(self) -> bool:
-        """Whether who breaks, or how loudly, depends on the direction (the id then says it)."""
-        return any(
-            (self.breaks(d), self.level(d)) != (self.breaks("request"), self.level("request"))
-            for d in ("response", "unreachable")
+        """Whether who breaks, or how loudly, differs between requests and responses (the id
+        then says the direction)."""
+        return (self.breaks("request"), self.level("request")) != (
+            self.breaks("response"),
+            self.level("response"),
         )
 
     def rule_id(self, direction: Direction) -> str:
@@ -410,8 +411,8 @@ CATALOGUE_INTRO = """\
 Each change carries a rule id, a level and the audiences it breaks. An id that starts with
 `request-` or `response-` is for a type reached only from request roots or only from response
 roots; the same change on a type reached from both carries `both-` (the union of both rows'
-breaks, the louder level) and on a type no root reaches `unreachable-` (only the Python API
-counts). Changes seen only in the beta channel (a beta element, or a beta status) are one level
+breaks, the louder level) and on a type no root reaches `unreachable-`. On such a type only the
+Python API counts, whatever the id. Changes seen only in the beta channel (a beta element, or a beta status) are one level
 quieter, and `--ignore-beta` leaves them out.
 """
 

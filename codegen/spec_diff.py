@@ -124,6 +124,8 @@ class Change:
     old_place: Place | None
     new_place: Place | None
     beta: tuple[str, ...]  # the beta headers of the element (for grouping additions)
+    # Where in the new spec to point (annotations): the element, else the type that lost it.
+    anchor: Place | None = None
 
     @property
     def place(self) -> Place | None:
@@ -446,6 +448,7 @@ class _Found:
     new_place: Place | None
     beta_only: bool
     beta: tuple[str, ...]
+    anchor: Place | None
 
 
 def _field_text(f: FieldView) -> str:
@@ -460,6 +463,7 @@ class _Comparer:
         self.old, self.new, self.renames = old, new, renames
         self.variants = (union_variants(old), union_variants(new))
         self.found: list[_Found] = []
+        self.container: Place | None = None  # the new place of the type being compared
         # Tag fields are compared as the union's tag values, not again as constants.
         self.tag_fields = {
             (v.type_name, t.tag)
@@ -474,6 +478,7 @@ class _Comparer:
             new_name = self.renames.get(name, name)
             after = self.new.types.get(new_name)
             if after is None:
+                self.container = None
                 self.add(
                     "type-removed",
                     name,
@@ -533,10 +538,12 @@ class _Comparer:
                 new_place,
                 beta_only,
                 beta,
+                new_place or self.container or old_place,
             )
         )
 
     def compare_types(self, a: TypeView, b: TypeView) -> None:
+        self.container = b.place
         directions = (self.old.directions.get(a.name), self.new.directions.get(b.name))
         beta_only = not (a.in_stable or b.in_stable)
 
@@ -860,6 +867,7 @@ def _decided(found: _Found, channel: Channel) -> Change:
         old_place=found.old_place,
         new_place=found.new_place,
         beta=found.beta,
+        anchor=found.anchor,
     )
 
 

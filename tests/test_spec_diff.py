@@ -4,16 +4,19 @@ ignore file, and the project's own spec history."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
-import shutil
+import os
 import subprocess
-import sys
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
-from codegen import diff_report, diff_rules, pipeline, spec_diff
+from codegen import cli, diff_report, diff_rules, pipeline, spec_diff
+from codegen.errors import SpecError
 from tests.support import ROOT, import_generated
 
 REQUEST = """\
@@ -128,7 +131,11 @@ def side(tmp_path: Path, files: dict[str, str]) -> spec_diff.Side:
 
 
 def changes_for(
-    tmp_path: Path, edits: list[Edit], *, reverse: bool | list[Edit] = False, **options: bool
+    tmp_path: Path,
+    edits: list[Edit],
+    *,
+    reverse: bool | list[Edit] = False,
+    ignore_beta: bool = False,
 ) -> list[spec_diff.Change]:
     """The changes from BASE to BASE with `edits`; `reverse` swaps the sides, or is a list of
     edits that make the old side instead of BASE."""
@@ -136,7 +143,7 @@ def changes_for(
     old, new = side(tmp_path, base), side(tmp_path, edited(edits))
     if reverse is True:
         old, new = new, old
-    return spec_diff.diff(old, new, **options).changes
+    return spec_diff.diff(old, new, ignore_beta=ignore_beta).changes
 
 
 REQ, RESP = "request.yaml", "response.yaml"
@@ -159,7 +166,7 @@ CASES: list[tuple[str, list[Edit], bool | list[Edit], str, str, str, str, tuple[
      False, "type-renamed", "warning", "request", "Meta", (P,)),
     ("type-kind-changed",
      [(REQ, 'Extras:\n  fields:\n    note: {type: string}', 'Extras:\n  one_of: [string, "list[string]"]')],
-     False, "request-type-kind-changed", "error", "request", "Extras", (S, L, D, P, C)),
+     False, "type-kind-changed", "error", "request", "Extras", (S, L, D, P, C)),
     ("optional-field-added",
      [(RESP, "    input_tokens: {type: integer}\n", "    input_tokens: {type: integer}\n    cached: {type: integer, optional: true}\n")],
      False, "optional-field-added", "info", "response", "Usage.fields.cached", ()),
@@ -172,7 +179,7 @@ CASES: list[tuple[str, list[Edit], bool | list[Edit], str, str, str, str, tuple[
     ("optional-field-removed", [(REQ, "    temperature: {type: number, optional: true}\n", "")],
      False, "request-optional-field-removed", "error", "request", "Request.fields.temperature", (S, P, C)),
     ("required-field-removed", [(RESP, "    id: {type: string}\n", "")],
-     False, "response-required-field-removed", "error", "response", "Reply.fields.id", (S, D, P, C)),
+     False, "required-field-removed", "error", "response", "Reply.fields.id", (S, D, P, C)),
     ("field-became-optional",
      [(RESP, "stop_reason: {type: StopReason}", "stop_reason: {type: StopReason, optional: true}")],
      False, "response-field-became-optional", "error", "response", "Reply.fields.stop_reason", (D, P, C)),
@@ -203,7 +210,7 @@ CASES: list[tuple[str, list[Edit], bool | list[Edit], str, str, str, str, tuple[
      False, "request-field-type-narrowed", "error", "request", "Request.fields.temperature", (S, L, P, C)),
     ("field-type-changed",
      [(RESP, "input_tokens: {type: integer}", "input_tokens: {type: string}")],
-     False, "response-field-type-changed", "error", "response", "Usage.fields.input_tokens", (S, L, D, P, C)),
+     False, "field-type-changed", "error", "response", "Usage.fields.input_tokens", (S, L, D, P, C)),
     ("field-python-name-changed",
      [(REQ, "model: {type: string}", "model: {type: string, python_name: model_name}")],
      False, "field-python-name-changed", "warning", "request", "Request.fields.model", (P,)),
@@ -241,12 +248,12 @@ CASES: list[tuple[str, list[Edit], bool | list[Edit], str, str, str, str, tuple[
     ("variant-tag-spelling-removed", [(REQ, "type: {const: [image, picture]}", "type: {const: image}")],
      False, "request-variant-tag-spelling-removed", "error", "request", "InputBlock.variants.picture", (S, C)),
     ("variant-type-changed", [(REQ, "variants: [InputText, InputImage]", "variants: [InputText, InputImage2]")],
-     False, "request-variant-type-changed", "error", "request", "InputBlock.variants.image", (S, L, D, P, C)),
+     False, "variant-type-changed", "error", "request", "InputBlock.variants.image", (S, L, D, P, C)),
     ("union-tag-changed",
      [(RESP, "OutputBlock:\n  union: {tag: type}", "OutputBlock:\n  union: {tag: kind}"),
       (RESP, "    type: {const: text}\n    text: {type: string}", "    kind: {const: text}\n    text: {type: string}"),
       (RESP, "type: {const: tool_use}", "kind: {const: tool_use}")],
-     False, "response-union-tag-changed", "error", "response", "OutputBlock.union", (S, L, D, P, C)),
+     False, "union-tag-changed", "error", "response", "OutputBlock.union", (S, L, D, P, C)),
     ("union-default-added",
      [(REQ, "InputBlock:\n  union: {tag: type}", "InputBlock:\n  union: {tag: type, default: InputText}"),
       (REQ, "    type: {const: text}", "    type: {const: text, optional: true}")],
@@ -259,7 +266,7 @@ CASES: list[tuple[str, list[Edit], bool | list[Edit], str, str, str, str, tuple[
      [(REQ, "InputBlock:\n  union: {tag: type}", "InputBlock:\n  union: {tag: type, default: InputImage}"),
       (REQ, "type: {const: [image, picture]}", "type: {const: [image, picture], optional: true}")],
      [(REQ, "InputBlock:\n  union: {tag: type}", "InputBlock:\n  union: {tag: type, default: InputText}"),
-      (REQ, "    type: {const: text}", "    type: {const: text, optional: true}")], "request-union-default-changed", "error", "request", "InputBlock.union", (S, L, D, C)),
+      (REQ, "    type: {const: text}", "    type: {const: text, optional: true}")], "union-default-changed", "error", "request", "InputBlock.union", (S, L, D, C)),
     ("alternative-added",
      [(RESP, 'one_of: [string, "list[OutputText]"]', 'one_of: [string, "list[OutputText]", "map[string]"]')],
      False, "response-alternative-added", "error", "response", "Payload.one_of.object", (D, C)),
@@ -274,7 +281,7 @@ CASES: list[tuple[str, list[Edit], bool | list[Edit], str, str, str, str, tuple[
      True, "response-alternative-narrowed", "warning", "response", "Payload.one_of.array", (S, L, P)),
     ("alternative-changed",
      [(RESP, 'one_of: [string, "list[OutputText]"]', 'one_of: [string, "list[integer]"]')],
-     False, "response-alternative-changed", "error", "response", "Payload.one_of.array", (S, L, D, P, C)),
+     False, "alternative-changed", "error", "response", "Payload.one_of.array", (S, L, D, P, C)),
     ("became-deprecated", [(REQ, "enum: [low, high]", "enum: [low, {value: high, deprecated: true}]")],
      False, "became-deprecated", "info", "request", "Level.enum.high", ()),
     ("no-longer-deprecated", [(RESP, "old_tokens: {type: integer, optional: true, deprecated: true}", "old_tokens: {type: integer, optional: true}")],
@@ -284,7 +291,7 @@ CASES: list[tuple[str, list[Edit], bool | list[Edit], str, str, str, str, tuple[
     ("stability-increased", [(RESP, "server_tokens: {type: integer, optional: true, beta: srv-2025-01-01}", "server_tokens: {type: integer, optional: true}")],
      False, "stability-increased", "info", "response", "Usage.fields.server_tokens", ()),
     ("beta-header-changed", [(RESP, "beta: srv-2025-01-01", "beta: srv-2025-06-01")],
-     False, "response-beta-header-changed", "warning", "response", "Usage.fields.server_tokens", (C,)),
+     False, "beta-header-changed", "warning", "response", "Usage.fields.server_tokens", (C,)),
 ]  # fmt: skip
 
 
@@ -514,14 +521,24 @@ def test_rule_docs_are_up_to_date() -> None:
     ) == diff_rules.catalogue_markdown(), "run `make diff-rules-doc`"
 
 
-def run_diff(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "codegen", "diff", *args]
-    env_path = {"PYTHONPATH": str(ROOT)}
-    import os
+@dataclass
+class Ran:
+    returncode: int
+    stdout: str
+    stderr: str
 
-    return subprocess.run(
-        command, cwd=cwd, capture_output=True, text=True, env={**os.environ, **env_path}
-    )
+
+def run_diff(*args: str, cwd: Path = ROOT) -> Ran:
+    """`codegen diff` with these arguments, run in this process from `cwd`."""
+    out, err = io.StringIO(), io.StringIO()
+    before = Path.cwd()
+    os.chdir(cwd)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = cli.main(["diff", *args])
+    finally:
+        os.chdir(before)
+    return Ran(code, out.getvalue(), err.getvalue())
 
 
 def test_cli_exit_codes_formats_and_ignore_file(tmp_path: Path) -> None:
@@ -580,7 +597,7 @@ def test_cli_reads_git_revisions_and_a_first_commit_has_everything_added(tmp_pat
     assert removed.returncode == 1
     assert removed.stdout == (
         f"::notice::{diff_rules.DEPLOYED_STRICT_NOTE}\n"
-        "::error file=spec/response.yaml,line=5,title=response-required-field-removed::the "
+        "::error file=spec/response.yaml,line=1,title=required-field-removed::the "
         "required response field `id` was removed from Reply (breaks strict-decoders, "
         "deployed-decoders, python-api, api-clients)\n"
     )
@@ -639,3 +656,15 @@ def test_the_readme_sample_is_what_the_tool_prints(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     printed = result.stdout.replace("\n### ", "\n#### ").replace("## Spec diff", "### Spec diff", 1)
     assert sample == printed
+
+
+def test_roots_are_checked(tmp_path: Path) -> None:
+    abstract = edited([(REQ, "Extras:\n  fields:", "Extras:\n  abstract: true\n  root: request\n  fields:"),
+                       (REQ, "    extras: {type: Extras, optional: true}\n", "")])  # fmt: skip
+    with pytest.raises(SpecError) as caught:
+        pipeline.check_spec(write_spec(tmp_path / "abstract", abstract))
+    assert "Extras.root: Extras is abstract, so no body is ever decoded as it" in str(caught.value)
+    unknown = edited([(REQ, "  root: request", "  root: both")])
+    with pytest.raises(SpecError) as caught:
+        pipeline.check_spec(write_spec(tmp_path / "unknown", unknown))
+    assert "request.yaml:3: Request.root: " in str(caught.value)
