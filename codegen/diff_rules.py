@@ -206,6 +206,14 @@ _RULES = (
         clients=_BOTH,
     ),
     Rule(
+        "annotation-changed",
+        "the Python annotation of `{field}` of {type} changed from {before} to {after} (the "
+        "wire format is unchanged)",
+        python=True,
+        explanation="Other types that allow the same bodies: an object and a tagged union whose "
+        "only variant it is.",
+    ),
+    Rule(
         "field-python-name-changed",
         "the attribute for `{field}` of {type} was renamed from {before} to {after}",
         python=True,

@@ -347,17 +347,40 @@ def union_variants(view: SideView) -> dict[str, set[str]]:
     }
 
 
+def _same_wire(
+    old: ir.TypeRef,
+    new: ir.TypeRef,
+    forward: Translate,
+    variants: tuple[dict[str, set[str]], dict[str, set[str]]],
+) -> bool:
+    """Whether two different types allow the same bodies: an object and a tagged union whose
+    only variant it is (either way round), also inside lists and maps."""
+    if ref_text(old, forward) == ref_text(new):
+        return True
+    if old.kind == new.kind and old.kind in ("list", "map"):
+        assert old.item is not None and new.item is not None
+        return _same_wire(old.item, new.item, forward, variants)
+    if old.kind == "object" and new.kind == "tagged_union":
+        return variants[1].get(new.name) == {forward(old.name)}
+    if old.kind == "tagged_union" and new.kind == "object":
+        return {forward(v) for v in variants[0].get(old.name, ())} == {new.name}
+    return False
+
+
 def compare_refs(
     old: ir.TypeRef,
     new: ir.TypeRef,
     renames: dict[str, str],
     variants: tuple[dict[str, set[str]], dict[str, set[str]]] = ({}, {}),
 ) -> str:
-    """How `new` compares with `old` (its names renamed): "same", "widened", "narrowed" or
-    "changed". `variants` are the union variants of the old and the new side."""
+    """How `new` compares with `old` (its names renamed): "same", "retyped" (other types, the
+    same bodies), "widened", "narrowed" or "changed". `variants` are the union variants of the old and the new side.
+    """
     forward = translator(renames)
     if ref_text(old, forward) == ref_text(new):
         return "same"
+    if _same_wire(old, new, forward, variants):
+        return "retyped"
     if _covers(new, old, forward, variants[1]):
         return "widened"
     if _covers(old, new, translator({new: old for old, new in renames.items()}), variants[0]):
@@ -654,7 +677,8 @@ class _Comparer:
                 verdict = compare_refs(old.ref, new.ref, self.renames, self.variants)
                 if verdict != "same":
                     forward = translator(self.renames)
-                    change(f"field-type-{verdict}", ref_text(old.ref, forward), ref_text(new.ref))
+                    kind = "annotation-changed" if verdict == "retyped" else f"field-type-{verdict}"
+                    change(kind, ref_text(old.ref, forward), ref_text(new.ref))
             if old.python_name != new.python_name:
                 change("field-python-name-changed", old.python_name, new.python_name)
             if old.default != new.default:
@@ -807,13 +831,14 @@ class _Comparer:
             if verdict != "same":
                 only = type_beta_only or not (old.in_stable or new.in_stable)
                 add(
-                    f"alternative-{verdict}",
+                    "annotation-changed" if verdict == "retyped" else f"alternative-{verdict}",
                     path,
                     ref_text(old.ref, forward),
                     ref_text(new.ref),
                     old.place,
                     new.place,
                     only,
+                    field=f"one_of {kind}",
                 )
         for kind, old in a.alternatives.items():
             if kind not in b.alternatives:
