@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-requirements
 
-.PHONY: generate check lint test goldens spec-diff bench generation-times fuzz coverage \
+.PHONY: generate check lint test goldens spec-diff diff-snapshots diff-rules-doc bench generation-times fuzz coverage \
 	coverage-baseline clean
 BASE ?= HEAD
 
@@ -46,9 +46,18 @@ goldens: $(STAMP)
 		fi; \
 	done
 
-## spec-diff: what the spec change since BASE (default HEAD) means on the wire
+## spec-diff: what the spec change since BASE (default HEAD) means, per direction and audience
+## (options: make spec-diff BASE=main DIFF_ARGS="--format markdown --fail-on error")
 spec-diff: $(STAMP)
-	$(PY) -m codegen diff --base $(BASE)
+	$(PY) -m codegen diff --base $(BASE) $(DIFF_ARGS)
+
+## diff-snapshots: rewrite tests/diff_snapshots/expected (each output format of codegen diff)
+diff-snapshots: $(STAMP)
+	$(PY) -m tests.diff_snapshots --write
+
+## diff-rules-doc: rewrite docs/diff-rules.md from the rule catalogue
+diff-rules-doc: $(STAMP)
+	$(PY) -m codegen diff --rules --format markdown > docs/diff-rules.md
 
 ## coverage: how much of the official SDK's wire paths the JSON Schemas cover (dev tool)
 coverage: $(STAMP)

@@ -9,7 +9,8 @@ Schema export see a spec that simply has no beta element.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 
 from . import typeexpr
 from .spec_model import (
@@ -36,6 +37,33 @@ def view(spec: Spec, channel: str) -> Spec:
     return stable_view(spec)
 
 
+@dataclass(frozen=True)
+class Membership:
+    """Which elements of the whole spec one channel holds: the rule `stable_view` applies, for
+    code that walks the whole spec beside another model of it (the spec diff)."""
+
+    channel: str
+    beta_types: frozenset[str]  # the types that are beta as a whole
+
+    def keeps(self, beta: tuple[str, ...], needs: Iterable[str] = ()) -> bool:
+        """Whether an element tagged with the headers `beta`, whose type names the types
+        `needs`, is in the channel."""
+        if self.channel == BETA:
+            return True
+        return not beta and not any(name in self.beta_types for name in needs)
+
+
+def membership(spec: Spec, channel: str) -> Membership:
+    """What the channel holds of `spec`."""
+    beta_types = frozenset(d.name for d in spec.types if d.docs.beta)
+    return Membership(channel, beta_types)
+
+
+def type_names(expr: typeexpr.Expr | None) -> list[str]:
+    """The types a type expression names (none for a constant)."""
+    return [] if expr is None else expr.names()
+
+
 def stable_view(spec: Spec) -> Spec:
     """The spec without its beta elements.
 
@@ -43,11 +71,11 @@ def stable_view(spec: Spec) -> Spec:
     beta types leaves no dangling name behind; a tagged union loses the variants that are beta
     in it or beta as a whole, and its default when that is one of them.
     """
-    beta_types = {definition.name for definition in spec.types if definition.docs.beta}
+    stable = membership(spec, STABLE)
     kept = tuple(
-        _without_beta(definition, beta_types)
+        _without_beta(definition, stable)
         for definition in spec.types
-        if definition.name not in beta_types
+        if stable.keeps(definition.docs.beta)
     )
     streams = tuple(_stream_without_beta(section, kept) for section in spec.streams)
     return replace(spec, types=kept, streams=streams)
@@ -80,29 +108,24 @@ def _stream_without_beta(section: StreamSection, kept: tuple[Definition, ...]) -
 _NESTED_USAGE_ROLES = ("ttl_5m", "ttl_1h")
 
 
-def _without_beta(definition: Definition, beta_types: set[str]) -> Definition:
+def _without_beta(definition: Definition, stable: Membership) -> Definition:
     if isinstance(definition, ObjectType):
         fields = tuple(
-            f for f in definition.fields if not f.docs.beta and not _needs_any(f.type, beta_types)
+            f for f in definition.fields if stable.keeps(f.docs.beta, type_names(f.type))
         )
         return replace(definition, fields=fields)
     if isinstance(definition, EnumType):
-        return replace(definition, values=tuple(v for v in definition.values if not v.docs.beta))
-    if isinstance(definition, TaggedUnion):
-        variants = tuple(
-            v for v in definition.variants if not v.beta and v.type_name not in beta_types
+        return replace(
+            definition, values=tuple(v for v in definition.values if stable.keeps(v.docs.beta))
         )
+    if isinstance(definition, TaggedUnion):
+        variants = tuple(v for v in definition.variants if stable.keeps(v.beta, [v.type_name]))
         names = {v.type_name for v in variants}
         default = definition.default if definition.default in names else None
         return replace(definition, variants=variants, default=default)
     if isinstance(definition, OneOf):
         alternatives = tuple(
-            a for a in definition.alternatives if not _needs_any(a.type, beta_types)
+            a for a in definition.alternatives if stable.keeps((), type_names(a.type))
         )
         return replace(definition, alternatives=alternatives)
     return definition
-
-
-def _needs_any(expr: typeexpr.Expr | None, beta_types: set[str]) -> bool:
-    """Whether a type expression names one of `beta_types`."""
-    return expr is not None and any(name in beta_types for name in expr.names())

@@ -1,8 +1,9 @@
 """The `codegen` command: arguments in, one handler per subcommand, messages and exit codes out.
 
 The stages themselves live in pipeline.py. Exit codes: 0 done, 1 a problem of the input (the
-spec, a stale output folder, a breaking change with --fail-on-breaking), 2 an internal error or
-a folder that cannot be written, 130 interrupted.
+spec, a stale output folder; for `diff`, a change at the --fail-on level), 2 an internal error or
+a folder that cannot be written (for `diff`, also a usage error or an invalid spec on either
+side), 130 interrupted.
 """
 
 from __future__ import annotations
@@ -15,7 +16,16 @@ from collections.abc import Callable
 from pathlib import Path
 from subprocess import CalledProcessError
 
-from . import channels, import_jsonschema, pipeline, spec_diff, write
+from . import (
+    channels,
+    diff_report,
+    diff_rules,
+    import_jsonschema,
+    pipeline,
+    spec_diff,
+    spec_model,
+    write,
+)
 from .errors import Location, SpecError, SpecProblem, printable
 
 
@@ -85,18 +95,41 @@ def _parser() -> argparse.ArgumentParser:
     imp.set_defaults(handler=_import_jsonschema)
 
     dif = commands.add_parser(
-        "diff", help="what a spec change means for the wire: types, fields, variants, values"
+        "diff",
+        help="what a spec change means: per direction, for decoders, the Python API and API "
+        "clients, with rule ids and levels",
     )
     _spec_argument(dif)
     base = dif.add_mutually_exclusive_group()
     base.add_argument(
-        "--base", default="HEAD", help="git revision holding the old spec (default: HEAD)"
+        "--base",
+        default="HEAD",
+        help="git revision holding the old spec (default: HEAD); a revision without the spec "
+        "folder, or the parent of a first commit, counts as an empty spec",
     )
     base.add_argument("--against", type=Path, help="compare with another spec folder instead")
     dif.add_argument(
-        "--fail-on-breaking",
-        action="store_true",
-        help="exit 1 when a change can make accepted data fail to decode",
+        "--head",
+        help="git revision holding the new spec (default: the folder as it is); when neither "
+        "revision declares root: types, the folder's roots are used",
+    )
+    dif.add_argument("--format", choices=diff_report.FORMATS, default="text")
+    dif.add_argument(
+        "--fail-on",
+        choices=("error", "warning"),
+        help="exit 1 when a change reaches this level (default: never)",
+    )
+    dif.add_argument(
+        "--ignore",
+        type=Path,
+        metavar="FILE",
+        help="accepted changes, one `rule-id  path  reason` a line (* in a path matches any text)",
+    )
+    dif.add_argument(
+        "--ignore-beta", action="store_true", help="leave out changes seen only in the beta channel"
+    )
+    dif.add_argument(
+        "--rules", action="store_true", help="list the rule catalogue (text or markdown) and exit"
     )
     dif.set_defaults(handler=_diff)
     return parser
@@ -203,29 +236,75 @@ def _import_jsonschema(args: argparse.Namespace) -> int:
 
 
 def _diff(args: argparse.Namespace) -> int:
-    spec: Path = args.spec
-    with tempfile.TemporaryDirectory() as scratch:
+    if args.rules:
+        markdown = args.format == "markdown"
+        text = diff_rules.catalogue_markdown() if markdown else diff_rules.catalogue_text()
+        sys.stdout.write(text)
+        return 0
+    entries: list[diff_report.IgnoreEntry] = []
+    if args.ignore is not None:
         try:
-            old_dir = args.against or pipeline.spec_at_revision(spec, args.base, Path(scratch))
-        except (CalledProcessError, ValueError, OSError) as exc:
-            detail = getattr(exc, "stderr", None) or exc
-            if isinstance(detail, bytes):
-                detail = detail.decode(errors="replace")
-            print(f"error: cannot read {spec} at {args.base}: {detail}".strip(), file=sys.stderr)
-            return 2
-        try:
-            old = pipeline.beta_schema(old_dir)
-        except SpecError as exc:
-            print(
-                f"error: the old spec is invalid ({len(exc.problems)} problem(s))", file=sys.stderr
-            )
-            return 2
-        try:
-            new = pipeline.beta_schema(spec)
-        except SpecError as exc:
+            entries = diff_report.read_ignore_file(args.ignore)
+        except diff_report.IgnoreFileError as exc:
             for problem in exc.problems:
                 print(f"error: {problem}", file=sys.stderr)
-            return 1
-    changes = spec_diff.diff_documents(old, new)
-    sys.stdout.write(spec_diff.render(changes))
-    return 1 if args.fail_on_breaking and any(c.breaking for c in changes) else 0
+            return 2
+        except (OSError, UnicodeDecodeError) as exc:
+            print(f"error: cannot read the ignore file {args.ignore}: {exc}", file=sys.stderr)
+            return 2
+    spec: Path = args.spec
+    with tempfile.TemporaryDirectory() as scratch:
+        wanted: list[tuple[str, Path | str | None]] = [
+            (f"{spec} at {args.base}", args.against or args.base),
+            (f"{spec} at {args.head}" if args.head else str(spec), args.head or spec),
+        ]
+        sides: list[spec_diff.Side | None] = []
+        for index, (label, source) in enumerate(wanted):
+            if isinstance(source, Path):
+                folder: Path | None = source
+                label = str(source)
+            else:
+                try:
+                    folder = pipeline.spec_at_revision(
+                        spec, str(source), Path(scratch) / str(index)
+                    )
+                except (CalledProcessError, ValueError, OSError) as exc:
+                    detail = getattr(exc, "stderr", None) or exc
+                    if isinstance(detail, bytes):
+                        detail = detail.decode(errors="replace")
+                    print(f"error: cannot read {label}: {detail}".strip(), file=sys.stderr)
+                    return 2
+            if folder is None:
+                sides.append(None)
+                continue
+            # A revision's files are written into a scratch folder; show them where they live.
+            show = str if isinstance(source, Path) else lambda path: str(spec / Path(path).name)
+            try:
+                checked, package = pipeline.check_spec(folder)
+            except SpecError as exc:
+                print(f"error: the spec {label} is invalid:", file=sys.stderr)
+                for problem in exc.problems:
+                    location = problem.location
+                    moved = SpecProblem(
+                        Location(show(location.file), location.line, location.key),
+                        problem.message,
+                    )
+                    print(f"error: {moved}", file=sys.stderr)
+                print(f"{len(exc.problems)} problem(s) in {label}.", file=sys.stderr)
+                return 2
+            sides.append(spec_diff.Side(checked, package, show))
+    new_side = sides[1]
+    if new_side is None:
+        print(f"error: there is no spec in {wanted[1][0]}", file=sys.stderr)
+        return 2
+    roots: tuple[spec_model.Root, ...] = ()
+    if args.head:
+        try:
+            roots = pipeline.check_spec(spec)[0].roots
+        except SpecError:
+            roots = ()  # the folder only lends its roots; its problems are not this diff's
+    report = spec_diff.diff(sides[0], new_side, ignore_beta=args.ignore_beta, default_roots=roots)
+    report, ignored = diff_report.apply_ignores(report, entries)
+    sys.stdout.write(diff_report.render(report, args.format, ignored))
+    threshold = {"error": ("error",), "warning": ("error", "warning"), None: ()}[args.fail_on]
+    return 1 if any(change.level in threshold for change in report.changes) else 0

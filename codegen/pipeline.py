@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import subprocess
 from pathlib import Path
-from typing import Any
 
 from . import build_ir, channels, ir, jsonschema_export, layout, load, render, spec_model, validate
 
@@ -116,20 +115,20 @@ def generate_files(
     return {name: text.encode("utf-8") for name, text in texts.items()}
 
 
-def beta_schema(spec_dir: Path) -> dict[str, Any]:
-    """The beta-channel JSON Schema of a spec folder (everything, beta tags included)."""
-    return jsonschema_export.export(load_package(spec_dir), "beta")
-
-
-def spec_at_revision(spec_dir: Path, revision: str, into: Path) -> Path:
+def spec_at_revision(spec_dir: Path, revision: str, into: Path) -> Path | None:
     """Write the spec files as they were at a git revision into `into/<spec folder name>`.
 
-    Raises CalledProcessError when git fails, ValueError when the folder is outside the
-    repository.
+    None when there was no spec then: the folder held no spec file at that revision, or the
+    revision is the parent (`REV^`, `REV~1`, `REV~`) of a commit that has none. Raises
+    CalledProcessError when git fails, ValueError when the folder is outside the repository.
     """
     top = _git(spec_dir, "rev-parse", "--show-toplevel").decode().strip()
     relative = spec_dir.resolve().relative_to(Path(top).resolve()).as_posix()
+    if _parent_of_root_commit(Path(top), revision):
+        return None
     names = _git(Path(top), "ls-tree", "--name-only", revision, relative + "/").decode().split()
+    if not any(name.endswith(".yaml") for name in names):
+        return None
     target = into / spec_dir.resolve().name
     target.mkdir(parents=True)
     for name in names:
@@ -137,6 +136,21 @@ def spec_at_revision(spec_dir: Path, revision: str, into: Path) -> Path:
             content = _git(Path(top), "show", f"{revision}:{name}")
             (target / Path(name).name).write_bytes(content)
     return target
+
+
+def _parent_of_root_commit(top: Path, revision: str) -> bool:
+    for suffix in ("^", "~1", "~"):
+        if revision.endswith(suffix) and len(revision) > len(suffix):
+            child = revision[: -len(suffix)]
+            found = subprocess.run(
+                ["git", "-C", str(top), "rev-parse", "--verify", "--quiet", revision + "^{commit}"],
+                capture_output=True,
+            )
+            if found.returncode == 0:
+                return False
+            parents = _git(top, "rev-list", "--parents", "-n", "1", child).decode().split()
+            return len(parents) == 1
+    return False
 
 
 def _git(folder: Path, *args: str) -> bytes:

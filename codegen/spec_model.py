@@ -250,6 +250,17 @@ class StreamSection:
 
 
 @dataclass(frozen=True)
+class Root:
+    """A type declared with `root:`: the body of a request or of a response, where the
+    reachability that `codegen diff` gives each change starts."""
+
+    name: str
+    direction: Literal["request", "response"]
+    file: SourceFile
+    line: int  # the line of `root:`
+
+
+@dataclass(frozen=True)
 class Spec:
     """Every definition of every file, in file-name order then as written.
 
@@ -261,6 +272,7 @@ class Spec:
     types: tuple[Definition, ...]
     problems: tuple[SpecProblem, ...]  # found while reading: type expressions that do not parse
     streams: tuple[StreamSection, ...] = ()  # every file's stream section (at most one is valid)
+    roots: tuple[Root, ...] = ()  # in file-name order then as written
 
     @cached_property
     def definitions(self) -> Mapping[str, Definition]:
@@ -312,7 +324,19 @@ def build(files: list[SpecFile]) -> Spec:
         for spec_file, source in zip(files, sources)
         if STREAM_KEY in spec_file.types
     )
-    return Spec(files=sources, types=types, problems=tuple(reader.problems), streams=streams)
+    roots = tuple(
+        Root(name, body["root"], source, body.key_lines["root"])
+        for spec_file, source in zip(files, sources)
+        for name, body in spec_file.types.items()
+        if "root" in body
+    )
+    return Spec(
+        files=sources,
+        types=types,
+        problems=tuple(reader.problems),
+        streams=streams,
+        roots=roots,
+    )
 
 
 def _stream_section(body: LocatedMap, file: SourceFile, line: int) -> StreamSection:

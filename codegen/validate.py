@@ -115,6 +115,7 @@ class _SemanticChecker:
         self.check_stable_uses_of_beta_types()
         self.check_distinct_untagged_unions()
         StreamChecks(self).run()
+        self.check_roots()
 
     def generated(self) -> list[Definition]:
         """The definitions that become code: all but abstract objects."""
@@ -589,6 +590,19 @@ class _SemanticChecker:
                 )
             else:
                 seen[shape] = name
+
+    def check_roots(self) -> None:
+        """`root:` marks a body that is sent or received as a whole, so it needs a class."""
+        for root in self.spec.roots:
+            target = self.definitions.get(root.name)
+            if isinstance(target, ObjectType) and target.abstract:
+                self.problem(
+                    root.file,
+                    root.line,
+                    f"{root.name}.root",
+                    f"{root.name} is abstract, so no body is ever decoded as it; put 'root' on "
+                    "the types that extend it, or drop 'abstract'",
+                )
 
 
 class _PlatformCheck:
