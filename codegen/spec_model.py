@@ -154,6 +154,19 @@ class OneOf:
 
 Definition = ObjectType | EnumType | TaggedUnion | OneOf
 
+#: The top-level key of a spec file that holds the beta catalogue instead of a type.
+BETAS_KEY = "betas"
+
+
+@dataclass(frozen=True)
+class BetaHeader:
+    """An `anthropic-beta` header value declared in a file's `betas:` catalogue."""
+
+    header: str
+    description: str
+    file: SourceFile
+    line: int
+
 
 @dataclass(frozen=True)
 class Spec:
@@ -166,6 +179,7 @@ class Spec:
     files: tuple[SourceFile, ...]
     types: tuple[Definition, ...]
     problems: tuple[SpecProblem, ...]  # found while reading: type expressions that do not parse
+    betas: tuple[BetaHeader, ...] = ()  # every `betas:` entry of every file, in file order
 
     @cached_property
     def definitions(self) -> Mapping[str, Definition]:
@@ -193,9 +207,16 @@ def build(files: list[SpecFile]) -> Spec:
         reader.definition(name, body, source, spec_file.types.key_lines[name])
         for spec_file, source in zip(files, sources)
         for name, body in spec_file.types.items()
+        if name != BETAS_KEY
     )
     types = _Inheritance(types, reader.problems).resolved()
-    return Spec(files=sources, types=types, problems=tuple(reader.problems))
+    betas = tuple(
+        BetaHeader(header, str(entry["description"]).strip(), source, catalogue.key_lines[header])
+        for spec_file, source in zip(files, sources)
+        for catalogue in [spec_file.types.get(BETAS_KEY, {})]
+        for header, entry in catalogue.items()
+    )
+    return Spec(files=sources, types=types, problems=tuple(reader.problems), betas=betas)
 
 
 def kind_of(body: Mapping[str, Any]) -> Kind:
@@ -458,8 +479,11 @@ def _explain(error: jsonschema.ValidationError) -> str:
             close = difflib.get_close_matches(key, allowed, n=1)
             hints.append(f"'{key}'" + (f" (did you mean '{close[0]}'?)" if close else ""))
         return f"unknown key {', '.join(hints)}; the keys allowed here are: {', '.join(allowed)}"
-    if error.validator == "propertyNames" or (
-        error.validator == "pattern" and schema.get("pattern") == _TYPE_NAME_PATTERN
+    top_level_key = error.validator == "anyOf" and {"const": BETAS_KEY} in schema.get("anyOf", [])
+    if (
+        error.validator == "propertyNames"
+        or top_level_key
+        or (error.validator == "pattern" and schema.get("pattern") == _TYPE_NAME_PATTERN)
     ):
         return (
             f"{instance!r} is not a type name: type names are PascalCase identifiers such as "
@@ -560,6 +584,8 @@ def _line_of(root: Any, path: list[Any]) -> int:
 def _type_expression_depth_problems(spec_file: SpecFile) -> Iterator[SpecProblem]:
     """Type expressions nested deeper than MAX_TYPE_DEPTH (the parser is recursive)."""
     for name, body in spec_file.types.items():
+        if name == BETAS_KEY:
+            continue
         uses: list[tuple[int, str, Any]] = []
         if "fields" in body:
             fields = body["fields"]

@@ -1182,4 +1182,5 @@ def test_the_real_spec_is_valid() -> None:
     assert tuple(f.area for f in checked.files) == tuple(
         area_of(p) for p in sorted(REAL_SPEC.glob("*.yaml"))
     )
-    assert sum(len(f.types) for f in files) == len(checked.definitions) > 0
+    type_names = [name for f in files for name in f.types if name != "betas"]
+    assert len(type_names) == len(checked.definitions) > 0
