@@ -804,7 +804,7 @@ BETA_HEADERS: Final[Mapping[str, BetaHeader]] = MappingProxyType(
         ),
         "context-1m-2025-08-07": BetaHeader(
             "context-1m-2025-08-07",
-            "A one-million-token context window on models that offer it; enables the model_context_window_exceeded stop reason.",
+            "A context window of one million tokens on the models that offer it; changes limits only.",
             (),
             (),
             (),
@@ -2998,7 +2998,10 @@ _GENERATED: dict[type, type] = {}
 def _generated_class(cls: type) -> type:
     found = _GENERATED.get(cls)
     if found is None:
-        found = next((c for c in cls.__mro__ if "from_dict" in vars(c)), cls)
+        # The first class up the chain that decodes itself, or an unknown-variant class.
+        found = next(
+            (c for c in cls.__mro__ if c in _UNKNOWN_CLASSES or "from_dict" in vars(c)), cls
+        )
         _GENERATED[cls] = found
     return found
 
