@@ -618,13 +618,17 @@ _HEADERS_18: Final[tuple[str, ...]] = (
 _HEADERS_19: Final[tuple[str, ...]] = ("thinking-token-count-2026-05-13",)
 _HEADERS_20: Final[tuple[str, ...]] = ("advisor-tool-2026-03-01",)
 _HEADERS_21: Final[tuple[str, ...]] = ("compact-2026-01-12",)
-_HEADERS_22: Final[tuple[str, ...]] = ("fallback-credit-2026-07-01",)
-_HEADERS_23: Final[tuple[str, ...]] = ("mcp-client-2025-11-20",)
-_HEADERS_24: Final[tuple[str, ...]] = ("computer-use-2024-10-22",)
-_HEADERS_25: Final[tuple[str, ...]] = ("inline-tools-2026-09-15",)
-_HEADERS_26: Final[tuple[str, ...]] = ("computer-use-2025-01-24",)
-_HEADERS_27: Final[tuple[str, ...]] = ("computer-use-2025-11-24",)
-_HEADERS_28: Final[tuple[str, ...]] = ("thinking-display-updates-2026-08-18",)
+_HEADERS_22: Final[tuple[str, ...]] = (
+    "compact-2026-09-04",
+    "compact-2026-01-12",
+)
+_HEADERS_23: Final[tuple[str, ...]] = ("fallback-credit-2026-07-01",)
+_HEADERS_24: Final[tuple[str, ...]] = ("mcp-client-2025-11-20",)
+_HEADERS_25: Final[tuple[str, ...]] = ("computer-use-2024-10-22",)
+_HEADERS_26: Final[tuple[str, ...]] = ("inline-tools-2026-09-15",)
+_HEADERS_27: Final[tuple[str, ...]] = ("computer-use-2025-01-24",)
+_HEADERS_28: Final[tuple[str, ...]] = ("computer-use-2025-11-24",)
+_HEADERS_29: Final[tuple[str, ...]] = ("thinking-display-updates-2026-08-18",)
 
 BETA_HEADERS: Final[Mapping[str, BetaHeader]] = MappingProxyType(
     {
@@ -766,9 +770,19 @@ BETA_HEADERS: Final[Mapping[str, BetaHeader]] = MappingProxyType(
             "compact-2026-09-04",
             "The second revision of compaction, adding top-level compaction settings to the request.",
             ("MessageCountTokensParams.compaction", "MessageCreateParams.compaction"),
-            ("CompactionConfigUnionParam[type=summarize]",),
-            (),
-            ("CompactionConfigParam",),
+            (
+                "CompactionConfigUnionParam[type=summarize]",
+                "ContentBlockParam[type=compaction]",
+                "ContentBlock[type=compaction]",
+                "ContentBlockDelta[type=compaction_delta]",
+            ),
+            ('StopReason="compaction"',),
+            (
+                "CompactionBlock",
+                "CompactionBlockParam",
+                "CompactionConfigParam",
+                "CompactionContentBlockDelta",
+            ),
         ),
         "computer-use-2024-10-22": BetaHeader(
             "computer-use-2024-10-22",
@@ -1510,7 +1524,7 @@ _VARIANTS_2: Final[dict[Any, _Hit]] = {
     ToolChangeToolDefinitionParam: (
         "variant",
         "ToolAdditionTargetParam[type=tool_definition]",
-        _HEADERS_25,
+        _HEADERS_26,
     ),
     ToolChangeToolReferenceParam: (
         "variant",
@@ -1537,27 +1551,27 @@ _VARIANTS_3: Final[dict[Any, _Hit]] = {
 }
 _VARIANTS_4: Final[dict[Any, _Hit]] = {
     AdvisorTool20260301Param: ("variant", "ToolUnionParam[type=advisor_20260301]", _HEADERS_20),
-    MCPToolsetParam: ("variant", "ToolUnionParam[type=mcp_toolset]", _HEADERS_23),
-    ToolBash20241022Param: ("variant", "ToolUnionParam[type=bash_20241022]", _HEADERS_24),
+    MCPToolsetParam: ("variant", "ToolUnionParam[type=mcp_toolset]", _HEADERS_24),
+    ToolBash20241022Param: ("variant", "ToolUnionParam[type=bash_20241022]", _HEADERS_25),
     ToolComputerUse20241022Param: (
         "variant",
         "ToolUnionParam[type=computer_20241022]",
-        _HEADERS_24,
+        _HEADERS_25,
     ),
     ToolComputerUse20250124Param: (
         "variant",
         "ToolUnionParam[type=computer_20250124]",
-        _HEADERS_26,
+        _HEADERS_27,
     ),
     ToolComputerUse20251124Param: (
         "variant",
         "ToolUnionParam[type=computer_20251124]",
-        _HEADERS_27,
+        _HEADERS_28,
     ),
     ToolTextEditor20241022Param: (
         "variant",
         "ToolUnionParam[type=text_editor_20241022]",
-        _HEADERS_24,
+        _HEADERS_25,
     ),
 }
 _VARIANTS_5: Final[dict[Any, _Hit]] = {
@@ -1638,7 +1652,7 @@ _VARIANTS_16: Final[dict[Any, _Hit]] = {
         "ContentBlockParam[type=advisor_tool_result]",
         _HEADERS_20,
     ),
-    CompactionBlockParam: ("variant", "ContentBlockParam[type=compaction]", _HEADERS_21),
+    CompactionBlockParam: ("variant", "ContentBlockParam[type=compaction]", _HEADERS_22),
     FallbackBlockParam: ("variant", "ContentBlockParam[type=fallback]", _HEADERS_10),
     MCPToolListingBlockParam: ("variant", "ContentBlockParam[type=mcp_tool_listing]", _HEADERS_8),
     MCPToolUseBlockParam: ("variant", "ContentBlockParam[type=mcp_tool_use]", _HEADERS_6),
@@ -1666,18 +1680,18 @@ _VARIANTS_18: Final[dict[Any, _Hit]] = {
     TokenTaskBudgetParam: ("variant", "TaskBudgetParam[type=tokens]", _HEADERS_15),
 }
 _ENUM_VALUES_19: Final[dict[Any, _Hit]] = {
-    "updates": ("enum value", 'ThinkingDisplay="updates"', _HEADERS_28),
+    "updates": ("enum value", 'ThinkingDisplay="updates"', _HEADERS_29),
 }
 _VARIANTS_20: Final[dict[Any, _Hit]] = {
     AdvisorToolResultBlock: ("variant", "ContentBlock[type=advisor_tool_result]", _HEADERS_20),
-    CompactionBlock: ("variant", "ContentBlock[type=compaction]", _HEADERS_21),
+    CompactionBlock: ("variant", "ContentBlock[type=compaction]", _HEADERS_22),
     FallbackBlock: ("variant", "ContentBlock[type=fallback]", _HEADERS_10),
     MCPToolListingBlock: ("variant", "ContentBlock[type=mcp_tool_listing]", _HEADERS_8),
     MCPToolResultBlock: ("variant", "ContentBlock[type=mcp_tool_result]", _HEADERS_6),
     MCPToolUseBlock: ("variant", "ContentBlock[type=mcp_tool_use]", _HEADERS_6),
 }
 _ENUM_VALUES_21: Final[dict[Any, _Hit]] = {
-    "compaction": ("enum value", 'StopReason="compaction"', _HEADERS_21),
+    "compaction": ("enum value", 'StopReason="compaction"', _HEADERS_22),
 }
 _VARIANTS_22: Final[dict[Any, _Hit]] = {
     ThinkingDroppedInputTransformation: (
@@ -1869,7 +1883,7 @@ _VARIANTS_36: Final[dict[Any, _Hit]] = {
     CompactionContentBlockDelta: (
         "variant",
         "ContentBlockDelta[type=compaction_delta]",
-        _HEADERS_21,
+        _HEADERS_22,
     ),
 }
 _VARIANTS_37: Final[dict[Any, _Hit]] = {
@@ -1934,10 +1948,10 @@ _TYPES: Final[dict[type, _Hit]] = {
     CodeExecutionTool20260120: ("type", "CodeExecutionTool20260120", _HEADERS_2),
     CodeExecutionTool20260521: ("type", "CodeExecutionTool20260521", _HEADERS_2),
     Compact20260112EditParam: ("type", "Compact20260112EditParam", _HEADERS_21),
-    CompactionBlock: ("type", "CompactionBlock", _HEADERS_21),
-    CompactionBlockParam: ("type", "CompactionBlockParam", _HEADERS_21),
+    CompactionBlock: ("type", "CompactionBlock", _HEADERS_22),
+    CompactionBlockParam: ("type", "CompactionBlockParam", _HEADERS_22),
     CompactionConfigParam: ("type", "CompactionConfigParam", _HEADERS_4),
-    CompactionContentBlockDelta: ("type", "CompactionContentBlockDelta", _HEADERS_21),
+    CompactionContentBlockDelta: ("type", "CompactionContentBlockDelta", _HEADERS_22),
     CompactionIterationUsage: ("type", "CompactionIterationUsage", _HEADERS_21),
     ComputerCursorPositionConfig: ("type", "ComputerCursorPositionConfig", _HEADERS_2),
     ComputerDoubleClickConfig: ("type", "ComputerDoubleClickConfig", _HEADERS_2),
@@ -1969,7 +1983,7 @@ _TYPES: Final[dict[type, _Hit]] = {
     FallbackBlockParam: ("type", "FallbackBlockParam", _HEADERS_10),
     FallbackCreditNotApplied: ("type", "FallbackCreditNotApplied", _HEADERS_9),
     FallbackCreditRedeemed: ("type", "FallbackCreditRedeemed", _HEADERS_9),
-    FallbackCreditTokenParam: ("type", "FallbackCreditTokenParam", _HEADERS_22),
+    FallbackCreditTokenParam: ("type", "FallbackCreditTokenParam", _HEADERS_23),
     FallbackCreditUsage: ("type", "FallbackCreditUsage", _HEADERS_9),
     FallbackInfo: ("type", "FallbackInfo", _HEADERS_10),
     FallbackInfoParam: ("type", "FallbackInfoParam", _HEADERS_10),
@@ -1980,18 +1994,18 @@ _TYPES: Final[dict[type, _Hit]] = {
     InputTokensTriggerParam: ("type", "InputTokensTriggerParam", _HEADERS_5),
     MCPTool: ("type", "MCPTool", _HEADERS_8),
     MCPToolConfig: ("type", "MCPToolConfig", _HEADERS_2),
-    MCPToolConfigParam: ("type", "MCPToolConfigParam", _HEADERS_23),
+    MCPToolConfigParam: ("type", "MCPToolConfigParam", _HEADERS_24),
     MCPToolDefaultConfig: ("type", "MCPToolDefaultConfig", _HEADERS_2),
-    MCPToolDefaultConfigParam: ("type", "MCPToolDefaultConfigParam", _HEADERS_23),
+    MCPToolDefaultConfigParam: ("type", "MCPToolDefaultConfigParam", _HEADERS_24),
     MCPToolListingBlock: ("type", "MCPToolListingBlock", _HEADERS_8),
     MCPToolListingBlockParam: ("type", "MCPToolListingBlockParam", _HEADERS_8),
     MCPToolParam: ("type", "MCPToolParam", _HEADERS_2),
-    MCPToolParamParam: ("type", "MCPToolParamParam", _HEADERS_23),
+    MCPToolParamParam: ("type", "MCPToolParamParam", _HEADERS_24),
     MCPToolResultBlock: ("type", "MCPToolResultBlock", _HEADERS_6),
     MCPToolUseBlock: ("type", "MCPToolUseBlock", _HEADERS_6),
     MCPToolUseBlockParam: ("type", "MCPToolUseBlockParam", _HEADERS_6),
     MCPToolset: ("type", "MCPToolset", _HEADERS_2),
-    MCPToolsetParam: ("type", "MCPToolsetParam", _HEADERS_23),
+    MCPToolsetParam: ("type", "MCPToolsetParam", _HEADERS_24),
     MemoryTool20250818: ("type", "MemoryTool20250818", _HEADERS_2),
     MessageIterationUsage: ("type", "MessageIterationUsage", _HEADERS_18),
     RequestMCPServerToolConfigurationParam: (
@@ -2026,23 +2040,23 @@ _TYPES: Final[dict[type, _Hit]] = {
     ThreadCreateParams: ("type", "ThreadCreateParams", _HEADERS_12),
     TokenTaskBudgetParam: ("type", "TokenTaskBudgetParam", _HEADERS_15),
     ToolBash20241022: ("type", "ToolBash20241022", _HEADERS_2),
-    ToolBash20241022Param: ("type", "ToolBash20241022Param", _HEADERS_24),
+    ToolBash20241022Param: ("type", "ToolBash20241022Param", _HEADERS_25),
     ToolBash20250124: ("type", "ToolBash20250124", _HEADERS_2),
     ToolChangeMCPToolReferenceParam: ("type", "ToolChangeMCPToolReferenceParam", _HEADERS_2),
     ToolChangeMCPToolsetReferenceParam: ("type", "ToolChangeMCPToolsetReferenceParam", _HEADERS_2),
     ToolChangeToolDefinition: ("type", "ToolChangeToolDefinition", _HEADERS_2),
-    ToolChangeToolDefinitionParam: ("type", "ToolChangeToolDefinitionParam", _HEADERS_25),
+    ToolChangeToolDefinitionParam: ("type", "ToolChangeToolDefinitionParam", _HEADERS_26),
     ToolChangeToolReferenceParam: ("type", "ToolChangeToolReferenceParam", _HEADERS_2),
     ToolComputerUse20241022: ("type", "ToolComputerUse20241022", _HEADERS_2),
-    ToolComputerUse20241022Param: ("type", "ToolComputerUse20241022Param", _HEADERS_24),
+    ToolComputerUse20241022Param: ("type", "ToolComputerUse20241022Param", _HEADERS_25),
     ToolComputerUse20250124: ("type", "ToolComputerUse20250124", _HEADERS_2),
-    ToolComputerUse20250124Param: ("type", "ToolComputerUse20250124Param", _HEADERS_26),
+    ToolComputerUse20250124Param: ("type", "ToolComputerUse20250124Param", _HEADERS_27),
     ToolComputerUse20251124: ("type", "ToolComputerUse20251124", _HEADERS_2),
-    ToolComputerUse20251124Param: ("type", "ToolComputerUse20251124Param", _HEADERS_27),
+    ToolComputerUse20251124Param: ("type", "ToolComputerUse20251124Param", _HEADERS_28),
     ToolSearchToolBm25_20251119: ("type", "ToolSearchToolBm25_20251119", _HEADERS_2),
     ToolSearchToolRegex20251119: ("type", "ToolSearchToolRegex20251119", _HEADERS_2),
     ToolTextEditor20241022: ("type", "ToolTextEditor20241022", _HEADERS_2),
-    ToolTextEditor20241022Param: ("type", "ToolTextEditor20241022Param", _HEADERS_24),
+    ToolTextEditor20241022Param: ("type", "ToolTextEditor20241022Param", _HEADERS_25),
     ToolTextEditor20250124: ("type", "ToolTextEditor20250124", _HEADERS_2),
     ToolTextEditor20250429: ("type", "ToolTextEditor20250429", _HEADERS_2),
     ToolTextEditor20250728: ("type", "ToolTextEditor20250728", _HEADERS_2),
@@ -3064,12 +3078,15 @@ def beta_uses(obj: Any) -> list[BetaUse]:
 
 
 def required_betas(obj: Any) -> frozenset[str]:
-    """The headers to send with `obj`: for each beta element, its header, or when several
-    headers enable it (an older and a newer revision of one beta), the first the spec lists for
-    it (the newest, by the spec's convention) unless another header already chosen enables it
-    too."""
-    chosen: set[str] = set()
-    for use in beta_uses(obj):
+    """The headers to send with `obj`, a small set that enables every beta element in it.
+
+    An element only one header enables needs that header. An element that any of several
+    headers enables (an older and a newer revision of one beta) needs none more when one of them
+    is already needed; otherwise the first the spec lists for it is taken, the newest by the
+    spec's convention. Use `beta_uses` to choose otherwise."""
+    uses = beta_uses(obj)
+    chosen = {use.headers[0] for use in uses if len(use.headers) == 1}
+    for use in uses:
         if chosen.isdisjoint(use.headers):
             chosen.add(use.headers[0])
     return frozenset(chosen)

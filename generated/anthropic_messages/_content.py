@@ -3803,7 +3803,8 @@ class CompactionBlockParam(Model):
     """A summary of earlier conversation produced by compaction, sent back in place of the turns it
     replaces.
 
-    Beta: send `anthropic-beta: compact-2026-01-12` to use it.
+    Beta: send `anthropic-beta: compact-2026-09-04` or `anthropic-beta: compact-2026-01-12` to
+    use it.
     """
 
     __slots__ = (
