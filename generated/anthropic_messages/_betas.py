@@ -624,11 +624,15 @@ _HEADERS_22: Final[tuple[str, ...]] = (
 )
 _HEADERS_23: Final[tuple[str, ...]] = ("fallback-credit-2026-07-01",)
 _HEADERS_24: Final[tuple[str, ...]] = ("mcp-client-2025-11-20",)
-_HEADERS_25: Final[tuple[str, ...]] = ("computer-use-2024-10-22",)
-_HEADERS_26: Final[tuple[str, ...]] = ("inline-tools-2026-09-15",)
-_HEADERS_27: Final[tuple[str, ...]] = ("computer-use-2025-01-24",)
-_HEADERS_28: Final[tuple[str, ...]] = ("computer-use-2025-11-24",)
-_HEADERS_29: Final[tuple[str, ...]] = ("thinking-display-updates-2026-08-18",)
+_HEADERS_25: Final[tuple[str, ...]] = (
+    "mid-conversation-tool-changes-2026-07-01",
+    "inline-tools-2026-09-15",
+)
+_HEADERS_26: Final[tuple[str, ...]] = ("computer-use-2024-10-22",)
+_HEADERS_27: Final[tuple[str, ...]] = ("inline-tools-2026-09-15",)
+_HEADERS_28: Final[tuple[str, ...]] = ("computer-use-2025-01-24",)
+_HEADERS_29: Final[tuple[str, ...]] = ("computer-use-2025-11-24",)
+_HEADERS_30: Final[tuple[str, ...]] = ("thinking-display-updates-2026-08-18",)
 
 BETA_HEADERS: Final[Mapping[str, BetaHeader]] = MappingProxyType(
     {
@@ -957,9 +961,30 @@ BETA_HEADERS: Final[Mapping[str, BetaHeader]] = MappingProxyType(
             "inline-tools-2026-09-15",
             "Tool definitions sent inline in the conversation rather than only in the top-level tool list.",
             (),
-            ("ToolAdditionTargetParam[type=tool_definition]",),
+            (
+                "ToolChangeBlockParam[type=tool_addition]",
+                "ToolChangeBlockParam[type=tool_removal]",
+                "ToolAdditionTargetParam[type=tool_reference]",
+                "ToolAdditionTargetParam[type=mcp_tool_reference]",
+                "ToolAdditionTargetParam[type=mcp_toolset_reference]",
+                "ToolAdditionTargetParam[type=tool_definition]",
+                "ToolRemovalTargetParam[type=tool_reference]",
+                "ToolRemovalTargetParam[type=mcp_tool_reference]",
+                "ToolRemovalTargetParam[type=mcp_toolset_reference]",
+                "ContentBlockParam[type=tool_addition]",
+                "ContentBlockParam[type=tool_removal]",
+                "SystemMessageContentBlockParam[type=tool_addition]",
+                "SystemMessageContentBlockParam[type=tool_removal]",
+            ),
             (),
-            ("ToolChangeToolDefinitionParam",),
+            (
+                "RequestToolAdditionBlockParam",
+                "RequestToolRemovalBlockParam",
+                "ToolChangeMCPToolReferenceParam",
+                "ToolChangeMCPToolsetReferenceParam",
+                "ToolChangeToolDefinitionParam",
+                "ToolChangeToolReferenceParam",
+            ),
         ),
         "interleaved-thinking-2025-05-14": BetaHeader(
             "interleaved-thinking-2025-05-14",
@@ -1502,76 +1527,76 @@ _VARIANTS_1: Final[dict[Any, _Hit]] = {
     RequestToolAdditionBlockParam: (
         "variant",
         "ToolChangeBlockParam[type=tool_addition]",
-        _HEADERS_2,
+        _HEADERS_25,
     ),
     RequestToolRemovalBlockParam: (
         "variant",
         "ToolChangeBlockParam[type=tool_removal]",
-        _HEADERS_2,
+        _HEADERS_25,
     ),
 }
 _VARIANTS_2: Final[dict[Any, _Hit]] = {
     ToolChangeMCPToolReferenceParam: (
         "variant",
         "ToolAdditionTargetParam[type=mcp_tool_reference]",
-        _HEADERS_2,
+        _HEADERS_25,
     ),
     ToolChangeMCPToolsetReferenceParam: (
         "variant",
         "ToolAdditionTargetParam[type=mcp_toolset_reference]",
-        _HEADERS_2,
+        _HEADERS_25,
     ),
     ToolChangeToolDefinitionParam: (
         "variant",
         "ToolAdditionTargetParam[type=tool_definition]",
-        _HEADERS_26,
+        _HEADERS_27,
     ),
     ToolChangeToolReferenceParam: (
         "variant",
         "ToolAdditionTargetParam[type=tool_reference]",
-        _HEADERS_2,
+        _HEADERS_25,
     ),
 }
 _VARIANTS_3: Final[dict[Any, _Hit]] = {
     ToolChangeMCPToolReferenceParam: (
         "variant",
         "ToolRemovalTargetParam[type=mcp_tool_reference]",
-        _HEADERS_2,
+        _HEADERS_25,
     ),
     ToolChangeMCPToolsetReferenceParam: (
         "variant",
         "ToolRemovalTargetParam[type=mcp_toolset_reference]",
-        _HEADERS_2,
+        _HEADERS_25,
     ),
     ToolChangeToolReferenceParam: (
         "variant",
         "ToolRemovalTargetParam[type=tool_reference]",
-        _HEADERS_2,
+        _HEADERS_25,
     ),
 }
 _VARIANTS_4: Final[dict[Any, _Hit]] = {
     AdvisorTool20260301Param: ("variant", "ToolUnionParam[type=advisor_20260301]", _HEADERS_20),
     MCPToolsetParam: ("variant", "ToolUnionParam[type=mcp_toolset]", _HEADERS_24),
-    ToolBash20241022Param: ("variant", "ToolUnionParam[type=bash_20241022]", _HEADERS_25),
+    ToolBash20241022Param: ("variant", "ToolUnionParam[type=bash_20241022]", _HEADERS_26),
     ToolComputerUse20241022Param: (
         "variant",
         "ToolUnionParam[type=computer_20241022]",
-        _HEADERS_25,
+        _HEADERS_26,
     ),
     ToolComputerUse20250124Param: (
         "variant",
         "ToolUnionParam[type=computer_20250124]",
-        _HEADERS_27,
+        _HEADERS_28,
     ),
     ToolComputerUse20251124Param: (
         "variant",
         "ToolUnionParam[type=computer_20251124]",
-        _HEADERS_28,
+        _HEADERS_29,
     ),
     ToolTextEditor20241022Param: (
         "variant",
         "ToolUnionParam[type=text_editor_20241022]",
-        _HEADERS_25,
+        _HEADERS_26,
     ),
 }
 _VARIANTS_5: Final[dict[Any, _Hit]] = {
@@ -1661,26 +1686,30 @@ _VARIANTS_16: Final[dict[Any, _Hit]] = {
         "ContentBlockParam[type=mcp_tool_result]",
         _HEADERS_6,
     ),
-    RequestToolAdditionBlockParam: ("variant", "ContentBlockParam[type=tool_addition]", _HEADERS_2),
-    RequestToolRemovalBlockParam: ("variant", "ContentBlockParam[type=tool_removal]", _HEADERS_2),
+    RequestToolAdditionBlockParam: (
+        "variant",
+        "ContentBlockParam[type=tool_addition]",
+        _HEADERS_25,
+    ),
+    RequestToolRemovalBlockParam: ("variant", "ContentBlockParam[type=tool_removal]", _HEADERS_25),
 }
 _VARIANTS_17: Final[dict[Any, _Hit]] = {
     RequestToolAdditionBlockParam: (
         "variant",
         "SystemMessageContentBlockParam[type=tool_addition]",
-        _HEADERS_2,
+        _HEADERS_25,
     ),
     RequestToolRemovalBlockParam: (
         "variant",
         "SystemMessageContentBlockParam[type=tool_removal]",
-        _HEADERS_2,
+        _HEADERS_25,
     ),
 }
 _VARIANTS_18: Final[dict[Any, _Hit]] = {
     TokenTaskBudgetParam: ("variant", "TaskBudgetParam[type=tokens]", _HEADERS_15),
 }
 _ENUM_VALUES_19: Final[dict[Any, _Hit]] = {
-    "updates": ("enum value", 'ThinkingDisplay="updates"', _HEADERS_29),
+    "updates": ("enum value", 'ThinkingDisplay="updates"', _HEADERS_30),
 }
 _VARIANTS_20: Final[dict[Any, _Hit]] = {
     AdvisorToolResultBlock: ("variant", "ContentBlock[type=advisor_tool_result]", _HEADERS_20),
@@ -2015,8 +2044,8 @@ _TYPES: Final[dict[type, _Hit]] = {
     ),
     RequestMCPServerURLDefinitionParam: ("type", "RequestMCPServerURLDefinitionParam", _HEADERS_6),
     RequestMCPToolResultBlockParam: ("type", "RequestMCPToolResultBlockParam", _HEADERS_6),
-    RequestToolAdditionBlockParam: ("type", "RequestToolAdditionBlockParam", _HEADERS_2),
-    RequestToolRemovalBlockParam: ("type", "RequestToolRemovalBlockParam", _HEADERS_2),
+    RequestToolAdditionBlockParam: ("type", "RequestToolAdditionBlockParam", _HEADERS_25),
+    RequestToolRemovalBlockParam: ("type", "RequestToolRemovalBlockParam", _HEADERS_25),
     ResponseTool: ("type", "ResponseTool", _HEADERS_2),
     ResponseToolAdditionBlock: ("type", "ResponseToolAdditionBlock", _HEADERS_2),
     ResponseToolChangeMCPToolReference: ("type", "ResponseToolChangeMCPToolReference", _HEADERS_2),
@@ -2040,23 +2069,23 @@ _TYPES: Final[dict[type, _Hit]] = {
     ThreadCreateParams: ("type", "ThreadCreateParams", _HEADERS_12),
     TokenTaskBudgetParam: ("type", "TokenTaskBudgetParam", _HEADERS_15),
     ToolBash20241022: ("type", "ToolBash20241022", _HEADERS_2),
-    ToolBash20241022Param: ("type", "ToolBash20241022Param", _HEADERS_25),
+    ToolBash20241022Param: ("type", "ToolBash20241022Param", _HEADERS_26),
     ToolBash20250124: ("type", "ToolBash20250124", _HEADERS_2),
-    ToolChangeMCPToolReferenceParam: ("type", "ToolChangeMCPToolReferenceParam", _HEADERS_2),
-    ToolChangeMCPToolsetReferenceParam: ("type", "ToolChangeMCPToolsetReferenceParam", _HEADERS_2),
+    ToolChangeMCPToolReferenceParam: ("type", "ToolChangeMCPToolReferenceParam", _HEADERS_25),
+    ToolChangeMCPToolsetReferenceParam: ("type", "ToolChangeMCPToolsetReferenceParam", _HEADERS_25),
     ToolChangeToolDefinition: ("type", "ToolChangeToolDefinition", _HEADERS_2),
-    ToolChangeToolDefinitionParam: ("type", "ToolChangeToolDefinitionParam", _HEADERS_26),
-    ToolChangeToolReferenceParam: ("type", "ToolChangeToolReferenceParam", _HEADERS_2),
+    ToolChangeToolDefinitionParam: ("type", "ToolChangeToolDefinitionParam", _HEADERS_27),
+    ToolChangeToolReferenceParam: ("type", "ToolChangeToolReferenceParam", _HEADERS_25),
     ToolComputerUse20241022: ("type", "ToolComputerUse20241022", _HEADERS_2),
-    ToolComputerUse20241022Param: ("type", "ToolComputerUse20241022Param", _HEADERS_25),
+    ToolComputerUse20241022Param: ("type", "ToolComputerUse20241022Param", _HEADERS_26),
     ToolComputerUse20250124: ("type", "ToolComputerUse20250124", _HEADERS_2),
-    ToolComputerUse20250124Param: ("type", "ToolComputerUse20250124Param", _HEADERS_27),
+    ToolComputerUse20250124Param: ("type", "ToolComputerUse20250124Param", _HEADERS_28),
     ToolComputerUse20251124: ("type", "ToolComputerUse20251124", _HEADERS_2),
-    ToolComputerUse20251124Param: ("type", "ToolComputerUse20251124Param", _HEADERS_28),
+    ToolComputerUse20251124Param: ("type", "ToolComputerUse20251124Param", _HEADERS_29),
     ToolSearchToolBm25_20251119: ("type", "ToolSearchToolBm25_20251119", _HEADERS_2),
     ToolSearchToolRegex20251119: ("type", "ToolSearchToolRegex20251119", _HEADERS_2),
     ToolTextEditor20241022: ("type", "ToolTextEditor20241022", _HEADERS_2),
-    ToolTextEditor20241022Param: ("type", "ToolTextEditor20241022Param", _HEADERS_25),
+    ToolTextEditor20241022Param: ("type", "ToolTextEditor20241022Param", _HEADERS_26),
     ToolTextEditor20250124: ("type", "ToolTextEditor20250124", _HEADERS_2),
     ToolTextEditor20250429: ("type", "ToolTextEditor20250429", _HEADERS_2),
     ToolTextEditor20250728: ("type", "ToolTextEditor20250728", _HEADERS_2),
