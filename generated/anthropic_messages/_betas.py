@@ -3049,20 +3049,27 @@ def _generated_class(cls: type) -> type:
     return found
 
 
+def _path(trail: list[Any]) -> str:
+    """A JSON path from the walk's trail of member segments and array indexes."""
+    return "$" + "".join(step if type(step) is str else f"[{step}]" for step in trail)
+
+
 def _collect_uses(
     value: Any,
-    path: str,
+    trail: list[Any],
     variants: dict[Any, _Hit] | None,
     enum_values: dict[Any, _Hit] | None,
     found: list[BetaUse],
 ) -> None:
+    # The path is kept as a trail of segments and made into text only for what is found: most
+    # objects visited hold no beta element.
     if isinstance(value, Model):
         cls = _GENERATED.get(type(value)) or _generated_class(type(value))
         hit = variants.get(cls) if variants is not None else None
         if hit is None:
             hit = _TYPES.get(cls)
         if hit is not None:
-            found.append(BetaUse(path, *hit))
+            found.append(BetaUse(_path(trail), *hit))
         for (
             attribute,
             segment,
@@ -3077,32 +3084,42 @@ def _collect_uses(
             member = getattr(value, attribute)
             if member is UNSET:
                 continue
+            trail.append(segment)
             if headers:
-                found.append(BetaUse(path + segment, "field", element, headers))
+                found.append(BetaUse(_path(trail), "field", element, headers))
             if holds_beta and member is not None:
-                _collect_uses(member, path + segment, inner, values, found)
+                _collect_uses(member, trail, inner, values, found)
+            trail.pop()
     elif type(value) is list:
+        trail.append(0)
         for index, item in enumerate(value):
-            _collect_uses(item, f"{path}[{index}]", variants, enum_values, found)
+            if enum_values is None and type(item) is str:
+                continue  # a string can only be a beta enum value
+            trail[-1] = index
+            _collect_uses(item, trail, variants, enum_values, found)
+        trail.pop()
     elif type(value) is dict:  # a map member
         for key, item in value.items():
-            _collect_uses(item, path + _key_segment(key), variants, enum_values, found)
+            trail.append(_key_segment(key))
+            _collect_uses(item, trail, variants, enum_values, found)
+            trail.pop()
     elif enum_values is not None and type(value) is str:
         hit = enum_values.get(value)
         if hit is not None:
-            found.append(BetaUse(path, *hit))
+            found.append(BetaUse(_path(trail), *hit))
 
 
 def beta_uses(obj: Any) -> list[BetaUse]:
-    """Every beta element in a decoded object (or list of them), depth first in member order,
-    each with its JSON path and the headers any one of which enables it.
+    """Every beta element in a decoded object (or list of them), each with its JSON path and
+    the headers any one of which enables it: depth first, each object's members in the spec's
+    order (not the order received).
 
     A field is a use when present, `null` included; a variant or a type whose object is beta as
     a whole is reported at the object's path, an enum value at the string's. Unknown fields
     and variants are not beta elements (see `unknown_elements`). On a lazily decoded object the
     walk reads, so decodes, the members that can hold beta elements."""
     found: list[BetaUse] = []
-    _collect_uses(obj, "$", None, None, found)
+    _collect_uses(obj, [], None, None, found)
     return found
 
 
@@ -3127,7 +3144,7 @@ def reject_betas(obj: Any, betas: Iterable[str]) -> None:
     for use in beta_uses(obj):
         if allowed.isdisjoint(use.headers):
             error = DecodeError(
-                "no beta element that the anthropic-beta headers given do not enable", None
+                "only beta elements that the anthropic-beta headers given enable", None
             )
             error.found = (
                 f"the {use.kind} {use.element}, which needs anthropic-beta: "
