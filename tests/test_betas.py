@@ -19,7 +19,7 @@ import anthropic_messages as m
 from codegen.errors import SpecProblem
 
 from .schema_instances import InstanceGenerator
-from .support import GENERATED, PAYLOADS
+from .support import GENERATED, PAYLOADS, kitchen_sink
 from .test_spec_errors import check, only_problem, write_spec
 
 ROOT_NAMES = {
@@ -213,6 +213,12 @@ def test_beta_uses_and_strict_decoding_with_betas_on_a_claude_code_request() -> 
         assert "anthropic-beta: prompt-caching-scope-2026-01-05" in str(error.value)
     # Lazily decoded objects give the same uses, read as they are walked.
     assert m.beta_uses(m.decode(m.MessageCreateParams, body, lazy=True)) == uses
+    lazy = m.decode(m.MessageCreateParams, body, lazy=True)
+    assert (
+        m.strip_betas(lazy, ["context-management-2025-06-27"])[0]
+        == m.strip_betas(request, ["context-management-2025-06-27"])[0]
+    )
+    assert m.encode(lazy) == body
     stripped, removed = m.strip_betas(request, ["context-management-2025-06-27"])
     assert removed == ["$.system[2].cache_control.scope", "$.tools[1].cache_control.scope"]
     cache_control = dict(body["system"][2]["cache_control"])
@@ -363,3 +369,13 @@ def test_the_catalogue_entry_needs_a_description(tmp_path: Path) -> None:
     problem: SpecProblem = only_problem(tmp_path, {"a.yaml": "betas:\n  known-2099-01-01: {}\n"})
     assert problem.location.key == "betas.known-2099-01-01"
     assert "description" in problem.message
+
+
+def test_a_spec_without_a_catalogue_still_gets_its_beta_helpers() -> None:
+    # The kitchen sink fixture tags elements with headers but declares no catalogue.
+    ks = kitchen_sink()
+    assert {h: (i.description, i.elements) for h, i in ks.BETA_HEADERS.items()} == {
+        "effort-2099-01-01": ("", ("Request.effort",)),
+        "search-2099-01-01": ("", ("Block[type=search_v2]", "SearchTool")),
+        "webp-2099-01-01": ("", ('MediaType="image/webp"',)),
+    }
