@@ -18,18 +18,13 @@ import pytest
 import anthropic_messages as m
 from codegen.errors import SpecProblem
 
+from .fuzz_inputs import PAYLOAD_KINDS
 from .schema_instances import InstanceGenerator
 from .support import GENERATED, PAYLOADS, kitchen_sink
+from .test_dataclasses import without_annotations
 from .test_spec_errors import check, only_problem, write_spec
 
-ROOT_NAMES = {
-    "request": "MessageCreateParams",
-    "message": "Message",
-    "stream": "MessageStreamEvent",
-    "count_tokens": "MessageCountTokensParams",
-    "tokens_count": "MessageTokensCount",
-    "error": "ErrorResponse",
-}
+ROOT_NAMES = PAYLOAD_KINDS  # payload folder -> root type name
 BETA_FILES = sorted(p for kind in ROOT_NAMES for p in (PAYLOADS / "beta" / kind).glob("*.json"))
 ALL_HEADERS = frozenset(m.BETA_HEADERS)
 WITH_ELEMENTS = sorted(h for h, info in m.BETA_HEADERS.items() if info.elements)
@@ -44,15 +39,6 @@ def _schema(channel: str) -> dict[str, Any]:
 @functools.cache
 def stable_validator(root: str) -> jsonschema.Draft202012Validator:
     return jsonschema.Draft202012Validator({**_schema("stable"), "$ref": f"#/$defs/{root}"})
-
-
-def _without_annotations(value: Any) -> Any:
-    """The schema without `x-` keywords, which the instance generator refuses."""
-    if isinstance(value, dict):
-        return {k: _without_annotations(v) for k, v in value.items() if not k.startswith("x-")}
-    if isinstance(value, list):
-        return [_without_annotations(v) for v in value]
-    return value
 
 
 def _covers(removed: list[str], path: str) -> bool:
@@ -117,7 +103,7 @@ def test_recorded_beta_payloads(path: Path) -> None:
 @functools.cache
 def _generator() -> InstanceGenerator:
     return InstanceGenerator(
-        _without_annotations(_schema("beta")), optional_probability=0.9, max_depth=6
+        without_annotations(_schema("beta")), optional_probability=0.9, max_depth=6
     )
 
 
