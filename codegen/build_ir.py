@@ -9,7 +9,7 @@ import dataclasses
 import json
 from collections import defaultdict
 
-from . import expressions, ir, naming, typeexpr
+from . import beta_tables, expressions, ir, naming, typeexpr
 from .pysource import Identifier, PySource, SpecText, identifier, string_literal
 from . import spec_model
 from .spec_model import Definition, Spec
@@ -29,7 +29,8 @@ def module_of(area: str) -> Identifier:
 
 
 def build(spec: Spec) -> ir.Package:
-    return _Builder(spec).package()
+    package = _Builder(spec).package()
+    return dataclasses.replace(package, betas=beta_tables.build(spec, package))
 
 
 def _docs(docs: spec_model.Docs, extra_beta: tuple[str, ...] = ()) -> ir.Docs:
@@ -363,9 +364,12 @@ class _Builder:
             by_area[definition.file.area].append(definition)
         tagged: list[ir.TaggedUnion] = []
         one_ofs: list[ir.OneOf] = []
+        # A file that only declares beta headers makes no module.
+        with_types = {definition.file.area for definition in self.spec.types}
         areas = tuple(
             self.area_module(file.area, by_area[file.area], tagged, one_ofs)
             for file in self.spec.files
+            if file.area in with_types
         )
         areas = tuple(
             dataclasses.replace(

@@ -465,6 +465,106 @@ class EventStreamCodec:
 
 
 @dataclass(frozen=True)
+class BetaHeader:
+    """An `anthropic-beta` header value and the spec elements it enables, by JSON names."""
+
+    header: SpecText
+    description: SpecText
+    field_names: tuple[SpecText, ...]  # `Type.wire_name`
+    variant_names: tuple[SpecText, ...]  # `Union[tag=value]`
+    enum_value_names: tuple[SpecText, ...]  # `Enum="value"`
+    type_names: tuple[SpecText, ...]  # `Type`
+
+
+@dataclass(frozen=True)
+class BetaHit:
+    """A beta element found by class or by value: what is found, its kind and name, its
+    headers."""
+
+    found_by: PySource  # a class name or a string literal
+    kind_name: SpecText  # "variant", "enum value" or "type"
+    element: SpecText
+    headers: Identifier  # the module constant holding the header tuple
+
+    @property
+    def entry(self) -> PySource:
+        """Its item in the walker's lookup: `found_by: (kind, name, headers)`."""
+        kind, element = string_literal(self.kind_name), string_literal(self.element)
+        return PySource(f"{self.found_by}: ({kind}, {element}, {self.headers})")
+
+
+@dataclass(frozen=True)
+class BetaHeaderSet:
+    """A module constant holding the headers that enable some elements."""
+
+    name: Identifier
+    values: tuple[SpecText, ...]
+
+    @property
+    def definition(self) -> PySource:
+        items = "".join(string_literal(v) + ", " for v in self.values)
+        return PySource(f"{self.name}: Final[tuple[str, ...]] = ({items.rstrip(' ')})")
+
+
+@dataclass(frozen=True)
+class BetaLookup:
+    """A module constant mapping variant classes (or enum values) to the beta they are."""
+
+    name: Identifier
+    hits: tuple[BetaHit, ...]
+
+
+@dataclass(frozen=True)
+class BetaMember:
+    """A member of a class that the beta walker reads: beta itself, or able to hold beta
+    elements or objects (for unknown fields and variants)."""
+
+    attribute: Identifier
+    wire_name: SpecText
+    headers: Identifier  # the constant with its headers (the empty tuple's when not beta)
+    variants_table: Identifier  # the BetaLookup of union variants its value can hold, or None
+    values_table: Identifier  # the BetaLookup of enum values its value can hold, or None
+    holds_beta: bool  # its value can hold beta elements
+    holds_objects: bool  # its value can hold objects (so unknown fields or variants)
+    optional: bool
+
+    @property
+    def entry(self) -> PySource:
+        """Its tuple in the walker's table, short enough for one line: the walker's module
+        makes the path segment and the field's name from the wire name at import."""
+        flags = (1 if self.holds_beta else 0) | (2 if self.holds_objects else 0)
+        flags |= 4 if self.optional else 0
+        parts = (
+            string_literal(self.attribute),
+            string_literal(self.wire_name),
+            self.headers,
+            self.variants_table,
+            self.values_table,
+            str(flags),
+        )
+        return PySource(f"({', '.join(parts)})")
+
+
+@dataclass(frozen=True)
+class BetaClass:
+    name: Identifier
+    members: tuple[BetaMember, ...]
+
+
+@dataclass(frozen=True)
+class BetaCatalogue:
+    """What the generated beta module holds (see templates/betas.py.j2)."""
+
+    headers: tuple[BetaHeader, ...] = ()
+    header_sets: tuple[BetaHeaderSet, ...] = ()
+    lookups: tuple[BetaLookup, ...] = ()
+    whole_types: tuple[BetaHit, ...] = ()  # object types that are beta as a whole
+    classes: tuple[BetaClass, ...] = ()
+    unknown_classes: tuple[Identifier, ...] = ()
+    module: Identifier = Identifier("_betas")
+
+
+@dataclass(frozen=True)
 class Package:
     name: Identifier
     areas: tuple[AreaModule, ...]
@@ -487,6 +587,7 @@ class Package:
     platforms: tuple[PlatformRoute, ...] = ()
     event_streams: tuple[EventStreamCodec, ...] = ()
     stream: StreamModule | None = None  # the accumulator, when the spec has a stream section
+    betas: BetaCatalogue = field(default_factory=BetaCatalogue)
 
 
 # --- streams ------------------------------------------------------------------------------

@@ -69,6 +69,9 @@ def render_package(package: ir.Package, templates: Path = DEFAULT_TEMPLATES) -> 
         f"{root}/{package.unions_module}.py": env.get_template("unions.py.j2").render(
             package=package
         ),
+        f"{root}/{package.betas.module}.py": env.get_template("betas.py.j2").render(
+            package=package
+        ),
         f"{root}/py.typed": "",
     }
     stream = package.event_stream

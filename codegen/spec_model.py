@@ -184,7 +184,8 @@ class OneOf:
 
 Definition = ObjectType | EnumType | TaggedUnion | OneOf
 
-# The key of a spec file's stream section; every other top-level key names a type.
+# The key of a spec file's stream section (BETAS_KEY, below, is the other lowercase
+# top-level key); every other top-level key names a type.
 STREAM_KEY = "stream"
 FoldHow = Literal["append", "set", "append_item", "json", "ignore"]
 
@@ -260,6 +261,20 @@ class Root:
     line: int  # the line of `root:`
 
 
+#: The top-level key of a spec file that holds the beta catalogue instead of a type.
+BETAS_KEY = "betas"
+
+
+@dataclass(frozen=True)
+class BetaHeader:
+    """An `anthropic-beta` header value declared in a file's `betas:` catalogue."""
+
+    header: str
+    description: str
+    file: SourceFile
+    line: int
+
+
 @dataclass(frozen=True)
 class Spec:
     """Every definition of every file, in file-name order then as written.
@@ -273,6 +288,7 @@ class Spec:
     problems: tuple[SpecProblem, ...]  # found while reading: type expressions that do not parse
     streams: tuple[StreamSection, ...] = ()  # every file's stream section (at most one is valid)
     roots: tuple[Root, ...] = ()  # in file-name order then as written
+    betas: tuple[BetaHeader, ...] = ()  # every `betas:` entry of every file, in file order
 
     @cached_property
     def definitions(self) -> Mapping[str, Definition]:
@@ -316,13 +332,19 @@ def build(files: list[SpecFile]) -> Spec:
         reader.definition(name, body, source, spec_file.types.key_lines[name])
         for spec_file, source in zip(files, sources)
         for name, body in spec_file.types.items()
-        if name != STREAM_KEY
+        if name not in (STREAM_KEY, BETAS_KEY)
     )
     types = _Inheritance(types, reader.problems).resolved()
     streams = tuple(
         _stream_section(spec_file.types[STREAM_KEY], source, spec_file.types.key_lines[STREAM_KEY])
         for spec_file, source in zip(files, sources)
         if STREAM_KEY in spec_file.types
+    )
+    betas = tuple(
+        BetaHeader(header, str(entry["description"]).strip(), source, catalogue.key_lines[header])
+        for spec_file, source in zip(files, sources)
+        for catalogue in [spec_file.types.get(BETAS_KEY, {})]
+        for header, entry in catalogue.items()
     )
     roots = tuple(
         Root(name, body["root"], source, body.key_lines["root"])
@@ -336,6 +358,7 @@ def build(files: list[SpecFile]) -> Spec:
         problems=tuple(reader.problems),
         streams=streams,
         roots=roots,
+        betas=betas,
     )
 
 
@@ -683,7 +706,8 @@ def _explain(error: jsonschema.ValidationError) -> str:
         return (
             f"{instance!r} is not a type name: type names are PascalCase identifiers such as "
             "TextBlockParam (a capital letter, then up to 99 letters, digits and underscores); "
-            f"the one lowercase key a file may have is '{STREAM_KEY}', the stream section"
+            f"the lowercase keys a file may have are '{STREAM_KEY}' (the stream section) and "
+            f"'{BETAS_KEY}' (the beta header catalogue)"
         )
     if error.validator == "propertyNames" or (
         error.validator == "pattern" and schema.get("pattern") == _TYPE_NAME_PATTERN
@@ -787,7 +811,7 @@ def _line_of(root: Any, path: list[Any]) -> int:
 def _type_expression_depth_problems(spec_file: SpecFile) -> Iterator[SpecProblem]:
     """Type expressions nested deeper than MAX_TYPE_DEPTH (the parser is recursive)."""
     for name, body in spec_file.types.items():
-        if name == STREAM_KEY:
+        if name in (STREAM_KEY, BETAS_KEY):
             continue
         uses: list[tuple[int, str, Any]] = []
         if "fields" in body:

@@ -9,6 +9,7 @@ defence rather than as a rule of its own.
 
 from __future__ import annotations
 
+import difflib
 import keyword
 import math
 import string
@@ -19,6 +20,7 @@ from . import naming, reserved, typeexpr
 from .errors import Location, SpecError, SpecProblem
 from .naming import snake_case
 from .spec_model import (
+    BetaHeader,
     Definition,
     EnumType,
     Field,
@@ -113,6 +115,7 @@ class _SemanticChecker:
         self.check_platforms()
         self.check_alias_cycles()
         self.check_stable_uses_of_beta_types()
+        self.check_beta_catalogue()
         self.check_distinct_untagged_unions()
         StreamChecks(self).run()
         self.check_roots()
@@ -536,6 +539,54 @@ class _SemanticChecker:
                     if self.alias_reaches(start, target, seen):
                         return True
         return False
+
+    def check_beta_catalogue(self) -> None:
+        """With a `betas:` catalogue in the spec, each header is declared once and every `beta`
+        of a type, field, variant or enum value names a declared one. (A spec without a
+        catalogue is not checked: its headers are those its elements name.)"""
+        declared: dict[str, BetaHeader] = {}
+        for entry in self.spec.betas:
+            first = declared.setdefault(entry.header, entry)
+            if first is not entry:
+                self.problem(
+                    entry.file,
+                    entry.line,
+                    f"betas.{entry.header}",
+                    f"the beta header '{entry.header}' is already declared in {first.file.path} "
+                    f"line {first.line}; keep one of them",
+                )
+        if not declared:
+            return
+        for definition in self.spec.types:
+            name = definition.name
+            uses = [(definition.line, f"{name}.beta", definition.docs.beta)]
+            if isinstance(definition, ObjectType):
+                uses += [
+                    (f.line, f"{name}.fields.{f.wire_name}.beta", f.docs.beta)
+                    for f in definition.fields
+                    if f.owner == name
+                ]
+            elif isinstance(definition, EnumType):
+                uses += [
+                    (v.line, f"{name}.enum.{v.value}.beta", v.docs.beta) for v in definition.values
+                ]
+            elif isinstance(definition, TaggedUnion):
+                uses += [
+                    (v.line, f"{name}.variants.{v.type_name}.beta", v.beta)
+                    for v in definition.variants
+                ]
+            for line, key, headers in uses:
+                for header in headers:
+                    if header not in declared:
+                        close = difflib.get_close_matches(header, list(declared), n=1)
+                        hint = f" (did you mean '{close[0]}'?)" if close else ""
+                        self.problem(
+                            definition.file,
+                            line,
+                            key,
+                            f"the beta header '{header}' is not declared in the spec's `betas:` "
+                            f"catalogue{hint}; add it there with a description, or fix the name",
+                        )
 
     def check_stable_uses_of_beta_types(self) -> None:
         """The stable JSON Schema leaves beta types out, so a stable element may not need one."""

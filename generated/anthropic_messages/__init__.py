@@ -31,7 +31,7 @@ instead of this file.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
@@ -989,11 +989,27 @@ from ._platform_runtime import (
     encode_bedrock_event,
 )
 
+# Beta features at run time; they read the classes and unions above.
+from ._betas import (
+    BETA_HEADERS,
+    BetaHeader,
+    BetaUse,
+    beta_uses,
+    reject_betas,
+    required_betas,
+    strip_betas,
+    unknown_elements,
+)
+
 __all__ = [
+    "BETA_HEADERS",
+    "BetaHeader",
+    "BetaUse",
     "UNSET",
     "DecodeError",
     "Model",
     "Unset",
+    "beta_uses",
     "decode",
     "encode",
     "PlatformRequest",
@@ -1001,6 +1017,10 @@ __all__ = [
     "split_beta_header",
     "EventStreamDecoder",
     "EventStreamException",
+    "reject_betas",
+    "required_betas",
+    "strip_betas",
+    "unknown_elements",
     "APIErrorObject",
     "APIKeyScopeMissingErrorDetails",
     "AdvisorMessageIterationUsage",
@@ -2023,7 +2043,14 @@ _UNKNOWN_VARIANT_DECODERS: dict[type, Callable[[Any, bool], Any]] = {
 }
 
 
-def decode(tp: TypeForm[_T], data: Any, *, strict: bool = False, lazy: bool = False) -> _T:
+def decode(
+    tp: TypeForm[_T],
+    data: Any,
+    *,
+    strict: bool = False,
+    lazy: bool = False,
+    betas: Iterable[str] | None = None,
+) -> _T:
     """Decode `data` (a JSON value) as `tp`, a class or union of this package.
 
     Lenient by default: unknown fields, variants and enum values are kept and sent again by
@@ -2033,6 +2060,11 @@ def decode(tp: TypeForm[_T], data: Any, *, strict: bool = False, lazy: bool = Fa
     values at once and decodes each member holding an object, array or map when it is first
     read (see `Model.from_dict`); `data` must then stay unchanged while the object is in use.
     Unions are decoded eagerly whatever `lazy` says.
+
+    With `betas` (the `anthropic-beta` header values a backend accepts), a beta element that
+    none of them enables raises DecodeError at its path, in strict and lenient decoding alike.
+    The check walks the decoded object once (see `beta_uses`), which adds a fraction of the
+    decoding time, and reads, so decodes, the members of a lazy object that can hold betas.
     """
     decoder = _UNION_DECODERS_BY_ID.get(id(tp))
     if decoder is None:
@@ -2042,14 +2074,17 @@ def decode(tp: TypeForm[_T], data: Any, *, strict: bool = False, lazy: bool = Fa
             and tp is not Model
             and "from_dict" in vars(tp)
         ):
-            return tp.from_dict(
-                data, strict=strict, lazy=lazy
-            )  # a class of this package decodes itself
+            result: _T = tp.from_dict(data, strict=strict, lazy=lazy)  # a class decodes itself
+            if betas is not None:
+                reject_betas(result, betas)
+            return result
         try:
             decoder = _UNION_DECODERS[tp]  # an equal union spelled out by the caller
         except (KeyError, TypeError):
             raise TypeError(f"{tp!r} is not a type of {__name__}") from None
     decoded: _T = run_decoder(decoder, data, strict)
+    if betas is not None:
+        reject_betas(decoded, betas)
     return decoded
 
 

@@ -3803,7 +3803,8 @@ class CompactionBlockParam(Model):
     """A summary of earlier conversation produced by compaction, sent back in place of the turns it
     replaces.
 
-    Beta: send `anthropic-beta: compact-2026-01-12` to use it.
+    Beta: send `anthropic-beta: compact-2026-09-04` or `anthropic-beta: compact-2026-01-12` to
+    use it.
     """
 
     __slots__ = (
@@ -3996,7 +3997,8 @@ def decode_compaction_block_param_after_tag(data: Any, strict: bool) -> Compacti
 class RequestToolAdditionBlockParam(Model):
     """Makes a tool available to the model from this point of the conversation on.
 
-    Beta: send `anthropic-beta: mid-conversation-tool-changes-2026-07-01` to use it.
+    Beta: send `anthropic-beta: mid-conversation-tool-changes-2026-07-01` or `anthropic-beta:
+    inline-tools-2026-09-15` to use it.
     """
 
     __slots__ = ("type", "tool", "cache_control", "extra")
@@ -4108,7 +4110,8 @@ def decode_request_tool_addition_block_param_after_tag(
 class RequestToolRemovalBlockParam(Model):
     """Withdraws a tool from the model from this point of the conversation on.
 
-    Beta: send `anthropic-beta: mid-conversation-tool-changes-2026-07-01` to use it.
+    Beta: send `anthropic-beta: mid-conversation-tool-changes-2026-07-01` or `anthropic-beta:
+    inline-tools-2026-09-15` to use it.
     """
 
     __slots__ = ("type", "tool", "cache_control", "extra")
@@ -4221,7 +4224,8 @@ class ToolChangeToolReferenceParam(Model):
     """Names one tool by the name the model calls it, declared in tools or added earlier in the
     conversation.
 
-    Beta: send `anthropic-beta: mid-conversation-tool-changes-2026-07-01` to use it.
+    Beta: send `anthropic-beta: mid-conversation-tool-changes-2026-07-01` or `anthropic-beta:
+    inline-tools-2026-09-15` to use it.
     """
 
     __slots__ = ("type", "name", "extra")
@@ -4307,7 +4311,8 @@ def decode_tool_change_tool_reference_param_after_tag(
 class ToolChangeMCPToolReferenceParam(Model):
     """Names one tool of an MCP server.
 
-    Beta: send `anthropic-beta: mid-conversation-tool-changes-2026-07-01` to use it.
+    Beta: send `anthropic-beta: mid-conversation-tool-changes-2026-07-01` or `anthropic-beta:
+    inline-tools-2026-09-15` to use it.
     """
 
     __slots__ = ("type", "server_name", "name", "extra")
@@ -4407,7 +4412,8 @@ def decode_tool_change_mcp_tool_reference_param_after_tag(
 class ToolChangeMCPToolsetReferenceParam(Model):
     """Names all tools of an MCP server at once.
 
-    Beta: send `anthropic-beta: mid-conversation-tool-changes-2026-07-01` to use it.
+    Beta: send `anthropic-beta: mid-conversation-tool-changes-2026-07-01` or `anthropic-beta:
+    inline-tools-2026-09-15` to use it.
     """
 
     __slots__ = ("type", "server_name", "extra")

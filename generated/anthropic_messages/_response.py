@@ -51,7 +51,8 @@ Open: values added to the API later decode as plain strings (strict decoding rej
 - `tool_use`: The model called one or more client tools.
 - `pause_turn`: A long-running turn was paused; send the response back to let it continue.
 - `compaction`: The context was compacted and the turn stopped so the caller can continue from
-  the summary. Beta: send `anthropic-beta: compact-2026-01-12` to use it.
+  the summary. Beta: send `anthropic-beta: compact-2026-09-04` or `anthropic-beta:
+  compact-2026-01-12` to use it.
 - `refusal`: Safety systems stopped the response.
 - `model_context_window_exceeded`: The model's context window filled up.
 """

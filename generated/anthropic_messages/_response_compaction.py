@@ -33,7 +33,8 @@ class CompactionBlock(Model):
     """A server-written summary that replaces the earlier part of the conversation; send it back
     unchanged.
 
-    Beta: send `anthropic-beta: compact-2026-01-12` to use it.
+    Beta: send `anthropic-beta: compact-2026-09-04` or `anthropic-beta: compact-2026-01-12` to
+    use it.
     """
 
     __slots__ = ("type", "content", "encrypted_content", "signature", "tool_changes", "extra")

@@ -1540,7 +1540,8 @@ def decode_signature_delta_after_tag(data: Any, strict: bool) -> SignatureDelta:
 class CompactionContentBlockDelta(Model):
     """The summary of a compaction block, sent in one piece.
 
-    Beta: send `anthropic-beta: compact-2026-01-12` to use it.
+    Beta: send `anthropic-beta: compact-2026-09-04` or `anthropic-beta: compact-2026-01-12` to
+    use it.
     """
 
     __slots__ = ("type", "content", "encrypted_content", "extra")

@@ -1579,7 +1579,8 @@ ToolChangeBlockParam: TypeAlias = (
 )
 """A directive that changes the set of tools offered from its position onwards.
 
-Beta: send `anthropic-beta: mid-conversation-tool-changes-2026-07-01` to use it.
+Beta: send `anthropic-beta: mid-conversation-tool-changes-2026-07-01` or `anthropic-beta:
+inline-tools-2026-09-15` to use it.
 """
 
 TOOL_CHANGE_BLOCK_PARAM_VARIANTS: Final[dict[str, Callable[[Any, bool], ToolChangeBlockParam]]] = {
@@ -1636,7 +1637,8 @@ ToolAdditionTargetParam: TypeAlias = (
 )
 """What a tool_addition block adds, by reference or as an inline definition.
 
-Beta: send `anthropic-beta: mid-conversation-tool-changes-2026-07-01` to use it.
+Beta: send `anthropic-beta: mid-conversation-tool-changes-2026-07-01` or `anthropic-beta:
+inline-tools-2026-09-15` to use it.
 """
 
 TOOL_ADDITION_TARGET_PARAM_VARIANTS: Final[
@@ -1696,7 +1698,8 @@ ToolRemovalTargetParam: TypeAlias = (
 )
 """What a tool_removal block withdraws, always by reference.
 
-Beta: send `anthropic-beta: mid-conversation-tool-changes-2026-07-01` to use it.
+Beta: send `anthropic-beta: mid-conversation-tool-changes-2026-07-01` or `anthropic-beta:
+inline-tools-2026-09-15` to use it.
 """
 
 TOOL_REMOVAL_TARGET_PARAM_VARIANTS: Final[
