@@ -374,6 +374,11 @@ _RULES = (
         "{what} is enabled by `{after}` instead of `{before}`",
         clients=_BOTH,
     ),
+    Rule(
+        "beta-header-added",
+        "{what} is enabled by any of `{after}` (before: `{before}`)",
+        explanation="Clients that send a header that enabled it before are served as before.",
+    ),
 )
 
 RULES: dict[str, Rule] = {rule.kind: rule for rule in _RULES}

@@ -634,11 +634,14 @@ class _Comparer:
         old_beta, new_beta = ", ".join(a.beta), ", ".join(b.beta)
         if old_beta == new_beta:
             return
-        kind = (
-            "stability-decreased"
-            if not old_beta
-            else "stability-increased" if not new_beta else "beta-header-changed"
-        )
+        if not old_beta:
+            kind = "stability-decreased"
+        elif not new_beta:
+            kind = "stability-increased"
+        elif set(a.beta) <= set(b.beta):
+            kind = "beta-header-added"  # every header that enabled it still does
+        else:
+            kind = "beta-header-changed"
         add(
             kind, path, old_beta or None, new_beta or None, old_place, new_place, what=what, **extra
         )

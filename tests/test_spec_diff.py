@@ -299,6 +299,8 @@ CASES: list[tuple[str, list[Edit], bool | list[Edit], str, str, str, str, tuple[
      False, "stability-increased", "info", "response", "Usage.fields.server_tokens", ()),
     ("beta-header-changed", [(RESP, "beta: srv-2025-01-01", "beta: srv-2025-06-01")],
      False, "beta-header-changed", "warning", "response", "Usage.fields.server_tokens", (C,)),
+    ("beta-header-added", [(RESP, "beta: srv-2025-01-01", "beta: [srv-2025-06-01, srv-2025-01-01]")],
+     False, "beta-header-added", "info", "response", "Usage.fields.server_tokens", ()),
 ]  # fmt: skip
 
 
