@@ -168,7 +168,7 @@ class _Builder:
             whole_types=tuple(types),
             classes=tuple(classes),
             unknown_classes=tuple(u.unknown_class for u in self.unions.values()),
-            module=identifier(naming.module_name("betas")),
+            module=identifier(naming.BETAS_MODULE),
         )
 
     def field_reach(self, f: ir.Field) -> _Reach:

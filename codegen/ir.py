@@ -561,7 +561,7 @@ class BetaCatalogue:
     whole_types: tuple[BetaHit, ...] = ()  # object types that are beta as a whole
     classes: tuple[BetaClass, ...] = ()
     unknown_classes: tuple[Identifier, ...] = ()
-    module: Identifier = Identifier("_betas")
+    module: Identifier = Identifier("")  # set by beta_tables from naming.BETAS_MODULE
 
 
 @dataclass(frozen=True)

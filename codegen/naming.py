@@ -83,6 +83,8 @@ SSE_MODULE = module_name("sse")
 SSE_EXPORTS = ("SSEDecoder", "ServerSentEvent", "aiter_events", "encode_sse", "iter_events")
 #: The cloud platforms' conversions and event-stream framing (written when a spec declares one).
 PLATFORM_MODULE = module_name("platform_runtime")
+#: The beta helpers (BETA_HEADERS, beta_uses, strip_betas…) and their tables.
+BETAS_MODULE = module_name("betas")
 
 
 def decoder_name(type_name: str) -> str:
