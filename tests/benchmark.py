@@ -435,7 +435,21 @@ def import_row() -> tuple[str, dict[str, float]]:
 
 
 #: The standard library modules the generated package imports.
-_STDLIB_USED = ("collections.abc", "dataclasses", "enum", "json", "math", "typing")
+_STDLIB_USED = (
+    "base64",
+    "binascii",
+    "collections.abc",
+    "dataclasses",
+    "enum",
+    "json",
+    "math",
+    "re",
+    "struct",
+    "types",
+    "typing",
+    "urllib.parse",
+    "zlib",
+)
 
 
 def generate_row() -> tuple[str, float]:

@@ -126,3 +126,21 @@ def test_the_unions_module_is_imported_after_the_class_modules_whatever_their_na
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip() == "Zeta"
+
+
+def test_the_benchmark_preloads_every_standard_library_module_the_package_imports() -> None:
+    """`make bench` reports the import time of the package's own code by loading first the
+    standard library modules it uses: the list must follow the generated imports."""
+    import ast
+
+    from tests.benchmark import _STDLIB_USED
+
+    imported: set[str] = set()
+    for path in (GENERATED / "anthropic_messages").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                imported.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                imported.add(node.module)
+    imported -= {"__future__", "typing_extensions"}  # a compiler directive; TYPE_CHECKING only
+    assert imported == set(_STDLIB_USED)
