@@ -123,3 +123,47 @@ def test_only_a_trailing_high_surrogate_escape_is_held_back(body: str, cut: bool
     whole = json.loads('"' + (body[:-6] if cut else body) + '"')
     assert shown == whole
     _round_trips(accumulator.message)
+
+
+# --- betas given as a header value ------------------------------------------------------------
+
+SCOPED: dict[str, Any] = {
+    "model": "claude-sonnet-4-5",
+    "max_tokens": 16,
+    "system": [
+        {
+            "type": "text",
+            "text": "Be brief.",
+            "cache_control": {"type": "ephemeral", "scope": "global"},
+        }
+    ],
+    "messages": [{"role": "user", "content": "Hi"}],
+}
+SCOPE_BETA = "prompt-caching-scope-2026-01-05"
+
+
+@pytest.mark.parametrize(
+    "header", [SCOPE_BETA, f"interleaved-thinking-2025-05-14, {SCOPE_BETA}", [f" {SCOPE_BETA},"]]
+)
+def test_betas_given_as_an_anthropic_beta_header_value_are_its_names(header: Any) -> None:
+    """The routes take `betas` as a header value or values; strip_betas and decode(betas=)
+    read a str as a set of characters, so a body whose beta the header enables lost it, or
+    was rejected."""
+    request = m.decode(m.MessageCreateParams, SCOPED)
+    stripped, removed = m.strip_betas(request, header)
+    assert removed == [] and stripped is request
+    assert m.decode(m.MessageCreateParams, SCOPED, betas=header) == request
+    with pytest.raises(m.DecodeError):
+        m.decode(m.MessageCreateParams, SCOPED, betas="interleaved-thinking-2025-05-14")
+
+
+@pytest.mark.parametrize("betas", [[5], [None], [b"x"]])
+def test_betas_that_are_not_strings_are_a_type_error(betas: list[Any]) -> None:
+    request = m.decode(m.MessageCreateParams, SCOPED)
+    for call in (
+        lambda: m.strip_betas(request, betas),
+        lambda: m.decode(m.MessageCreateParams, SCOPED, betas=betas),
+        lambda: m.VERTEX_MESSAGES.to_platform(request, betas),
+    ):
+        with pytest.raises(TypeError, match="anthropic-beta"):
+            call()
