@@ -979,7 +979,8 @@ from ._unions import (
 )
 from ._accumulate import MessageAccumulator, SkippedEvent, UsageTotals, usage_totals
 from ._sse import SSEDecoder, ServerSentEvent, aiter_events, encode_sse, iter_events
-from ._platform_runtime import PlatformRequest, PlatformRoute, split_beta_header
+from ._platform_runtime import PlatformRequest, PlatformRoute
+from ._runtime import split_beta_header
 from ._platform_runtime import EventStreamDecoder, EventStreamException
 from ._platform_runtime import (
     BEDROCK_MESSAGES,
@@ -2061,8 +2062,8 @@ def decode(
     read (see `Model.from_dict`); `data` must then stay unchanged while the object is in use.
     Unions are decoded eagerly whatever `lazy` says.
 
-    With `betas` (the `anthropic-beta` header values a backend accepts), a beta element that
-    none of them enables raises DecodeError at its path, in strict and lenient decoding alike.
+    With `betas` (the `anthropic-beta` header values a backend accepts: a list, or one
+    comma-separated str), a beta element that none of them enables raises DecodeError at its path, in strict and lenient decoding alike.
     The check walks the decoded object once (see `beta_uses`), which adds a fraction of the
     decoding time, and reads, so decodes, the members of a lazy object that can hold betas.
     """

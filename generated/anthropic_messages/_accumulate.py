@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from ._runtime import UNSET
+from ._runtime import UNSET, check_json
 from ._response import (
     FallbackBlock,
     Message,
@@ -262,10 +262,7 @@ class MessageAccumulator:
         if block.json is not None and not block.stopped and block.json.text().strip():
             # Only whitespace (or no JSON at all) leaves the input the block started with.
             text = block.json.text()
-            try:
-                value = json.loads(text)
-            except (ValueError, RecursionError):  # json.loads gives up on very deep nesting
-                value = None
+            value = _read_json(text)
             if not isinstance(value, dict):
                 # Keep what could be read (a truncated object shows its complete members).
                 self._unparsed[event.index] = text
@@ -477,8 +474,7 @@ class _PartialJSON:
             # The open string value, cut before an escape that is still incomplete, or a high
             # surrogate whose low half has not come (a lone half is not valid text).
             body = text[self._cut : self._string_safe]
-            half = _TRAILING_HIGH_SURROGATE.search(body)
-            if half is not None and len(half.group(1)) % 2:
+            if _ends_in_high_surrogate_escape(body):
                 body = body[:-6]
             head = text[: self._cut] + body + '"'
         else:
@@ -486,16 +482,42 @@ class _PartialJSON:
         closed = head + "".join(reversed(self._stack))
         if not closed.strip():
             return None
-        try:
-            self._last = json.loads(closed)
-        except (ValueError, RecursionError):  # json.loads gives up on very deep nesting
-            pass
+        value = _read_json(closed)
+        if value is not _NOT_JSON:
+            self._last = value
         return self._last
+
+
+_NOT_JSON: Final = object()
+
+
+def _read_json(text: str) -> Any:
+    """The value of JSON text, or _NOT_JSON. json.loads also takes NaN, Infinity, numbers too
+    large for a float, lone surrogates and nesting beyond MAX_NESTING, which no decoder of this
+    package accepts: a message holding them could not be encoded or decoded again."""
+    try:
+        value = json.loads(text)
+        check_json(value)  # its DecodeError is a ValueError
+    except (ValueError, RecursionError):  # json.loads gives up on very deep nesting
+        return _NOT_JSON
+    return value
+
+
+def _ends_in_high_surrogate_escape(body: str) -> bool:
+    """True when `body`, the text of a string so far, ends in the escape of a high surrogate
+    (`\\ud83d`) rather than in an escaped backslash followed by `ud83d`. The backslashes before
+    it are counted by one strip: a regular expression searching for them backtracks in time
+    quadratic in a long run of them."""
+    start = len(body) - 6
+    if start < 0 or _HIGH_SURROGATE_ESCAPE.fullmatch(body, start) is None:
+        return False
+    through = body[: start + 1]
+    return (len(through) - len(through.rstrip("\\"))) % 2 == 1
 
 
 _STRING_RUN: Final = re.compile(r'[^"\\]*')
 _TOKEN_CHARS: Final = frozenset("0123456789+-.eEtrufalsn")
-_TRAILING_HIGH_SURROGATE: Final = re.compile(r"(\\+)u[dD][89abAB][0-9a-fA-F]{2}$")
+_HIGH_SURROGATE_ESCAPE: Final = re.compile(r"\\u[dD][89abAB][0-9a-fA-F]{2}")
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import Any, Final, Literal, TypeVar
 
-from ._runtime import UNSET, DecodeError, Model
+from ._runtime import UNSET, DecodeError, Model, split_beta_header
 from ._batch_requests import BatchCreateParams, BatchCreateParamsRequest
 from ._batches import (
     MessageBatch,
@@ -3237,8 +3237,9 @@ def required_betas(obj: Any) -> frozenset[str]:
 
 
 def reject_betas(obj: Any, betas: Iterable[str]) -> None:
-    """Raise DecodeError at the path of the first beta element no header of `betas` enables."""
-    allowed = frozenset(betas)
+    """Raise DecodeError at the path of the first beta element no header of `betas` enables.
+    `betas` is an anthropic-beta header value (a str) or several (see split_beta_header)."""
+    allowed = frozenset(split_beta_header(betas))
     for use in beta_uses(obj):
         if allowed.isdisjoint(use.headers):
             error = DecodeError(
@@ -3388,7 +3389,8 @@ def strip_betas(
     obj: _T, allowed: Iterable[str], *, drop_unknown: bool = False
 ) -> tuple[_T, list[str]]:
     """A copy of a decoded object without the beta elements that no header of `allowed`
-    enables, and the JSON paths of what was removed. `obj` itself is never changed.
+    enables, and the JSON paths of what was removed. `obj` itself is never changed. `allowed`
+    is an anthropic-beta header value (a str) or several, as `split_beta_header` reads them.
 
     An optional field goes; a variant object, a type beta as a whole or an enum value is
     removed from its list or map, or its optional field goes. When that leaves a list empty
@@ -3403,7 +3405,7 @@ def strip_betas(
     elements. The copy is made along the paths changed: objects, lists and maps with nothing
     removed inside are shared with `obj`, so treat both as read-only, or `copy.deepcopy` first.
     """
-    stripper = _Stripper(frozenset(allowed), drop_unknown)
+    stripper = _Stripper(frozenset(split_beta_header(allowed)), drop_unknown)
     result = stripper.strip(obj, "$", None, None)
     if result is _DROP:
         raise ValueError("stripping would remove the whole value: " + ", ".join(stripper.removed))

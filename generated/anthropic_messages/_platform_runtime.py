@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from ._runtime import DecodeError, Model, encode_value, parse_json, run_decoder
+from ._runtime import DecodeError, Model, encode_value, parse_json, run_decoder, split_beta_header
 from ._request import MessageCreateParams
 from ._platforms import VertexMessageCreateParams
 from ._count_tokens import MessageCountTokensParams
@@ -33,12 +33,6 @@ from ._unions import decode_message_stream_event
 _BodyT = TypeVar("_BodyT", bound=Model)
 _PlatformT = TypeVar("_PlatformT", bound=Model)
 _EventT = TypeVar("_EventT")
-
-
-def split_beta_header(values: str | Iterable[str]) -> list[str]:
-    """The beta names of one anthropic-beta header value (comma-separated) or of several."""
-    texts = [values] if isinstance(values, str) else list(values)
-    return [name.strip() for text in texts for name in text.split(",") if name.strip()]
 
 
 @dataclass(frozen=True)

@@ -660,6 +660,18 @@ def decode_json_object(data: Any, strict: bool) -> dict[str, Any]:
     return data
 
 
+def split_beta_header(values: str | Iterable[str]) -> list[str]:
+    """The beta names of one anthropic-beta header value (comma-separated) or of several. A str
+    is one header value, never a collection of names (which would be its characters)."""
+    texts = [values] if isinstance(values, str) else list(values)
+    names: list[str] = []
+    for text in texts:
+        if not isinstance(text, str):
+            raise TypeError(f"anthropic-beta values are str, not {type(text).__name__}")
+        names += [name.strip() for name in text.split(",") if name.strip()]
+    return names
+
+
 def parse_json(text: str | bytes) -> Any:
     """json.loads, with malformed input reported as a DecodeError.
 
