@@ -441,6 +441,7 @@ _STDLIB_USED = (
     "collections.abc",
     "dataclasses",
     "enum",
+    "importlib",
     "json",
     "math",
     "re",
