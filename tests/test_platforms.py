@@ -416,6 +416,12 @@ def test_a_bad_event_names_its_index_in_the_stream() -> None:
     with pytest.raises(m.DecodeError) as info:
         decoder.feed(m.encode_bedrock_event(bad_event))
     assert info.value.path == "$[2].delta.text"
+    # The events before the bad message in the same chunk are returned; the next call raises.
+    decoder = m.BedrockEventStreamDecoder()
+    assert [m.encode(e) for e in decoder.feed(data)] == good
+    with pytest.raises(m.DecodeError) as info:
+        decoder.close()
+    assert info.value.path == "$[2].delta.text"
     bad_base64 = message(string_header(":event-type", "chunk"), b'{"bytes": 5}')
     with pytest.raises(m.DecodeError) as info:
         decode_all([framed(good[:1]) + bad_base64])

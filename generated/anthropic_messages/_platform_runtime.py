@@ -369,7 +369,9 @@ class EventStreamDecoder(Generic[_EventT]):
     `feed(chunk)` returns the events completed by that chunk; `close()` those still pending at
     the end (none, or DecodeError when the stream stopped inside a message). A checksum that
     does not match, a length out of bounds or an event that does not decode raises DecodeError,
-    and so does every later call: once the framing is lost no later byte can be trusted. The
+    and so does every later call: once the framing is lost no later byte can be trusted (when
+    the chunk completed good events before the bad message, `feed` returns them and the error
+    comes from the next call, so no event is lost, as with `iter_events`). The
     error's path starts with the position of the message at fault among the stream's messages
     (`$[3].delta.text`: the fourth), counted across calls as `iter_events` counts its events.
     Exception and error messages raise EventStreamException. Each byte is looked at a bounded
@@ -412,6 +414,8 @@ class EventStreamDecoder(Generic[_EventT]):
             exc.at_index(self._index)
             self._failure = exc
             self._buffer.clear()
+            if events:
+                return events  # the events before the bad message first; the next call raises
             raise
         del self._buffer[:consumed]
         return events
