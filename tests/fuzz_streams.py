@@ -36,6 +36,7 @@ Properties, in the letters of tests/fuzz.py where they mean the same:
 from __future__ import annotations
 
 import base64
+import importlib
 import json
 import math
 import random
@@ -57,6 +58,10 @@ from tests.fuzz_inputs import (
 from tests.support import PAYLOADS
 
 m = inputs.m
+# The frame writer of the platforms' module, a helper module the package loads on first use.
+encode_event_stream_message = importlib.import_module(
+    f"{m.__name__}._platform_runtime"
+).encode_event_stream_message
 
 STREAM_ENTRIES = ("sse", "bedrock", "betas")
 STREAM_PROPERTIES = {
@@ -243,7 +248,7 @@ def bedrock_bytes(rng: random.Random, texts: list[str], case: StreamCase) -> byt
 
 
 def encode_message(headers: dict[str, str], payload: bytes) -> bytes:
-    return bytes(m._platform_runtime.encode_event_stream_message(headers, payload))
+    return bytes(encode_event_stream_message(headers, payload))
 
 
 def cut(rng: random.Random, data: bytes) -> list[bytes]:
