@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -165,11 +166,27 @@ class MessageAccumulator:
     reason, and an error event is kept in `error`.
     """
 
-    __slots__ = ("_shell", "_blocks", "_snapshot", "done", "error", "skipped", "_unparsed")
+    __slots__ = (
+        "_shell",
+        "_blocks",
+        "_order",
+        "_content",
+        "_changed",
+        "_snapshot",
+        "done",
+        "error",
+        "skipped",
+        "_unparsed",
+    )
 
     def __init__(self) -> None:
         self._shell: Message | None = None
         self._blocks: dict[int, _Block] = {}
+        # The block indices in order, each block as the last snapshot had it, and the indices
+        # of the blocks changed since: a snapshot rebuilds only those.
+        self._order: list[int] = []
+        self._content: list[Any] = []
+        self._changed: set[int] = set()
         self._snapshot: Message | None = None
         self._unparsed: dict[int, str] = {}
         #: True once the stream's end event arrived.
@@ -205,8 +222,11 @@ class MessageAccumulator:
     def message(self) -> Message | None:
         """The message so far; None before the stream's start event."""
         if self._snapshot is None and self._shell is not None:
-            content = [self._blocks[index].built() for index in sorted(self._blocks)]
-            self._snapshot = _with(self._shell, {"content": content})
+            content, order = self._content, self._order
+            for index in self._changed:
+                content[bisect_left(order, index)] = self._blocks[index].built()
+            self._changed.clear()
+            self._snapshot = _with(self._shell, {"content": list(content)})
         return self._snapshot
 
     @property
@@ -224,6 +244,18 @@ class MessageAccumulator:
                 found[index] = block.json.text()
         return dict(sorted(found.items()))
 
+    def _add_block(self, index: int, block: Any) -> _Block:
+        added = self._blocks[index] = _Block(block)
+        order = self._order
+        if order and index < order[-1]:  # blocks come in order, unless a stream is odd
+            position = bisect_left(order, index)
+            order.insert(position, index)
+            self._content.insert(position, block)
+        else:
+            order.append(index)
+            self._content.append(block)
+        return added
+
     def _skip(self, event: Any, reason: str) -> None:
         self.skipped.append(SkippedEvent(event, reason))
 
@@ -234,8 +266,7 @@ class MessageAccumulator:
         message = event.message
         self._shell = _with(message, {"content": []})
         for index, block in enumerate(message.content):
-            self._blocks[index] = _Block(block)
-            self._blocks[index].stopped = True
+            self._add_block(index, block).stopped = True
         self._snapshot = None
 
     def _start_block(self, event: ContentBlockStartEvent) -> None:
@@ -245,7 +276,7 @@ class MessageAccumulator:
             self._skip(event, f"block {event.index} had already started")
         else:
             block = event.content_block
-            self._blocks[event.index] = _Block(block)
+            self._add_block(event.index, block)
             self._snapshot = None
             for path, into in _BLOCK_SETS.get(type(block), ()):
                 value: Any = block
@@ -271,6 +302,7 @@ class MessageAccumulator:
                 block.sets[block.json_into] = value
             block.changed = True
         block.stopped = True
+        self._changed.add(event.index)
         self._snapshot = None
 
     def _delta(self, event: ContentBlockDeltaEvent) -> None:
@@ -306,6 +338,7 @@ class MessageAccumulator:
                 block.sets[into] = value
         if applied:
             block.changed = True
+            self._changed.add(event.index)
             self._snapshot = None
         elif rules and not fits:
             self._skip(event, f"this delta does not apply to a {type(block.block).__name__}")
