@@ -389,12 +389,31 @@ class _Builder:
             union_names += [union.table_name for union in tagged]
             exports.append(ir.Exports(identifier(naming.UNIONS_MODULE), tuple(sorted(union_names))))
         platforms, event_streams = self.platforms(exports)
+        helpers = []
         if platforms:
             names = [route.constant for route in platforms]
             names += [c.decoder_class for c in event_streams]
             names += [c.encoder_function for c in event_streams]
-            public += names
             exports.append(ir.Exports(identifier(naming.PLATFORM_MODULE), tuple(sorted(names))))
+            names += map(identifier, naming.PLATFORM_EXPORTS)
+            if event_streams:
+                names += map(identifier, naming.PLATFORM_STREAM_EXPORTS)
+            helpers.append(ir.Exports(identifier(naming.PLATFORM_MODULE), tuple(sorted(names))))
+        stream = (
+            _StreamBuilder(self.spec).module(exports)
+            if self.spec.streams and self.spec.streams[0].folds_events
+            else None
+        )
+        event_stream = self.event_stream(tagged)
+        if stream is not None:
+            helpers.append(ir.Exports(stream.module, tuple(sorted(stream.exported))))
+        if event_stream is not None:
+            helpers.append(ir.Exports(event_stream.module, event_stream.names))
+        helpers.append(
+            ir.Exports(
+                identifier(naming.BETAS_MODULE), tuple(map(identifier, naming.BETAS_EXPORTS))
+            )
+        )
         return ir.Package(
             name=PACKAGE,
             areas=areas,
@@ -411,12 +430,9 @@ class _Builder:
             platform_module=identifier(naming.PLATFORM_MODULE),
             exports=tuple(sorted(exports, key=lambda e: e.module)),
             spec_files=tuple(m.source_file for m in areas if m.source_file),
-            stream=(
-                _StreamBuilder(self.spec).module(exports)
-                if self.spec.streams and self.spec.streams[0].folds_events
-                else None
-            ),
-            event_stream=self.event_stream(tagged),
+            stream=stream,
+            event_stream=event_stream,
+            helpers=tuple(sorted(helpers, key=lambda e: e.module)),
             platforms=platforms,
             event_streams=event_streams,
         )

@@ -587,6 +587,9 @@ class Package:
     platforms: tuple[PlatformRoute, ...] = ()
     event_streams: tuple[EventStreamCodec, ...] = ()
     stream: StreamModule | None = None  # the accumulator, when the spec has a stream section
+    # The helper modules (streams, the cloud platforms, betas) and what the package root gives
+    # of each: they load when one of these names is first used.
+    helpers: tuple[Exports, ...] = ()
     betas: BetaCatalogue = field(default_factory=BetaCatalogue)
 
 

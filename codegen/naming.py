@@ -85,6 +85,20 @@ SSE_EXPORTS = ("SSEDecoder", "ServerSentEvent", "aiter_events", "encode_sse", "i
 PLATFORM_MODULE = module_name("platform_runtime")
 #: The beta helpers (BETA_HEADERS, beta_uses, strip_betas…) and their tables.
 BETAS_MODULE = module_name("betas")
+#: What the beta helpers' module gives the package root, sorted.
+BETAS_EXPORTS = (
+    "BETA_HEADERS",
+    "BetaHeader",
+    "BetaUse",
+    "beta_uses",
+    "reject_betas",
+    "required_betas",
+    "strip_betas",
+    "unknown_elements",
+)
+#: What the platforms' module gives the package root besides the spec's routes and codecs.
+PLATFORM_EXPORTS = ("PlatformRequest", "PlatformRoute")
+PLATFORM_STREAM_EXPORTS = ("EventStreamDecoder", "EventStreamException")
 
 
 def decoder_name(type_name: str) -> str:

@@ -442,6 +442,7 @@ _STDLIB_USED = (
     "collections.abc",
     "dataclasses",
     "enum",
+    "importlib",
     "json",
     "math",
     "re",

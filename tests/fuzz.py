@@ -52,6 +52,7 @@ from types import MappingProxyType
 from typing import Any
 
 from tests import fuzz_inputs as inputs
+from tests import fuzz_streams as streams
 from tests.fuzz_inputs import (
     BIG_INT_LIMIT,
     MAX_NESTING,
@@ -94,6 +95,7 @@ PROPERTIES = {
     "d": "strict rejects what lenient kept as unknown, and agrees with it otherwise",
     "e": "every accepted value re-encodes and decodes back equal",
     "f": "what is not JSON is rejected; valid deep `any` values are accepted",
+    **streams.STREAM_PROPERTIES,
 }
 #: Mutations that can make an input costly, most telling first: a slow input is filed under the
 #: first one it had, so that one cause gives one kind of failure.
@@ -932,9 +934,15 @@ def run_inputs(
     timing: bool,
     deadline: float | None = None,
     watchdog: float | None = None,
+    stream_inputs: bool = False,
 ) -> Report:
-    """Make and check the inputs of `indexes`. With `watchdog` (seconds), an input whose checks
-    take longer is stopped and reported, so that one pathological input cannot stall the run."""
+    """Make and check the inputs of `indexes` (those of tests/fuzz_streams.py with
+    `stream_inputs`). With `watchdog` (seconds), an input whose checks take longer is stopped
+    and reported, so that one pathological input cannot stall the run."""
+    make: Callable[[Corpus, int, int], Any] = make_case
+    check: Callable[[Any, Corpus, bool], Outcome] = check_case
+    if stream_inputs:
+        make, check = streams.make_stream_case, streams.check_stream_case
     report = Report()
     peak = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, -1)
     if watchdog:
@@ -942,11 +950,11 @@ def run_inputs(
     for index in indexes:
         if deadline is not None and time.time() > deadline:
             break
-        case = make_case(corpus, run_seed, index)
+        case = make(corpus, run_seed, index)
         if watchdog:
             signal.setitimer(signal.ITIMER_REAL, watchdog)
         try:
-            outcome = check_case(case, corpus, timing)
+            outcome = check(case, corpus, timing)
         except InputTimeout:
             outcome = Outcome([Failure("b", WATCHDOG_KIND, f"stopped after {watchdog} s")])
         finally:
@@ -964,10 +972,13 @@ def run_inputs(
 _CORPUS: Corpus | None = None
 
 
-def _run_chunk(job: tuple[int, int, int, float | None]) -> Report:
-    run_seed, start, stop, deadline = job
+def _run_chunk(job: tuple[int, int, int, float | None, bool]) -> tuple[bool, Report]:
+    run_seed, start, stop, deadline, stream_inputs = job
     assert _CORPUS is not None
-    return run_inputs(_CORPUS, run_seed, range(start, stop), True, deadline, WATCHDOG)
+    report = run_inputs(
+        _CORPUS, run_seed, range(start, stop), True, deadline, WATCHDOG, stream_inputs
+    )
+    return stream_inputs, report
 
 
 def _minimize_job(job: tuple[int, int, Failure, float]) -> tuple[str, Case, Failure]:
@@ -1050,6 +1061,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--time-budget", type=float, default=None, help="seconds; stop early")
     parser.add_argument("--minimize-seconds", type=float, default=30.0)
     parser.add_argument("--replay", type=int, default=None, help="check one input and show it")
+    parser.add_argument(
+        "--stream-share",
+        type=float,
+        default=0.1,
+        help="stream and beta inputs (tests/fuzz_streams.py) as a share of --count",
+    )
+    parser.add_argument("--replay-stream", type=int, default=None, help="the same, of a stream")
     args = parser.parse_args(argv)
 
     global _CORPUS
@@ -1065,18 +1083,25 @@ def main(argv: list[str] | None = None) -> int:
     )
     if args.replay is not None:
         return replay(corpus, args.seed, args.replay)
+    if args.replay_stream is not None:
+        return streams.replay_stream(corpus, args.seed, args.replay_stream)
 
     deadline = started + args.time_budget if args.time_budget else None
+    stream_count = int(args.count * args.stream_share)
     chunks = [
-        (args.seed, start, min(start + CHUNK, args.count), deadline)
-        for start in range(0, args.count, CHUNK)
+        (args.seed, start, min(start + CHUNK, count), deadline, stream_inputs)
+        for count, stream_inputs in ((args.count, False), (stream_count, True))
+        for start in range(0, count, CHUNK)
     ]
+    # Interleaved, so that a time budget leaves some of each.
+    chunks.sort(key=lambda job: job[1])
     report = Report()
+    stream_report = Report()
     last_print = time.time()
     context = multiprocessing.get_context("fork")
     with context.Pool(args.jobs) as pool:
-        for part in pool.imap_unordered(_run_chunk, chunks):
-            report.merge(part)
+        for stream_inputs, part in pool.imap_unordered(_run_chunk, chunks):
+            (stream_report if stream_inputs else report).merge(part)
             if time.time() - last_print > 30:
                 last_print = time.time()
                 rate = report.done / (last_print - started)
@@ -1088,10 +1113,40 @@ def main(argv: list[str] | None = None) -> int:
         wall = time.time() - started
         lines = format_report(report, corpus, wall, args.jobs)
         lines += summarize_failures(report, pool, args)
+    lines += format_stream_report(stream_report, args.seed)
     print("\n".join(lines))
-    if report.failures:
+    if report.failures or stream_report.failures:
+        FAILURES_DIR.mkdir(exist_ok=True)
         (FAILURES_DIR / "summary.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return 1 if report.failures else 0
+    return 1 if report.failures or stream_report.failures else 0
+
+
+def format_stream_report(report: Report, run_seed: int) -> list[str]:
+    """The stream and beta inputs: counts, worst time ratio, and each kind of failure with the
+    command that replays its first input (they are not minimized)."""
+    by_entry: Counter[str] = Counter()
+    for (_, entry), count in report.counts.items():
+        by_entry[entry] += count
+    lines = [f"stream and beta inputs: {report.done:,} (tests/fuzz_streams.py)"]
+    for entry in streams.STREAM_ENTRIES:
+        lines.append(
+            f"  {entry:16} {by_entry[entry]:>10,}  ({report.accepted[entry]:,} decoded a message "
+            "or body)"
+        )
+    for cause, (ratio, index, seconds, loads) in sorted(report.worst.items()):
+        lines.append(
+            f"  worst time ratio after {cause}: {ratio:.1f}x json.loads per pass "
+            f"({seconds * 1e3:.2f} ms), input {index}"
+        )
+    if not report.failures:
+        return lines + ["  failures: none"]
+    for record in sorted(report.failures.values(), key=lambda r: r.failure.signature):
+        lines.append(f"  {record.failure.signature}: {record.count:,} input(s)")
+        lines.append(f"      {record.failure.detail[:300]}")
+        lines.append(
+            f"      python -m tests.fuzz --seed {run_seed} --replay-stream {record.first_index}"
+        )
+    return lines
 
 
 def summarize_failures(report: Report, pool: Any, args: argparse.Namespace) -> list[str]:

@@ -18,6 +18,7 @@ import pytest
 
 from tests import fuzz
 from tests import fuzz_inputs as fz
+from tests import fuzz_streams as fs
 from tests.fuzz_inputs import Corpus, build_corpus, make_case
 
 m = fuzz.m
@@ -225,3 +226,71 @@ def test_to_source_rebuilds_odd_values(value: Any) -> None:
     assert len(source) < 5_000
     rebuilt = eval(source, {"fz": fz, "math": math, "types": __import__("types")})
     assert fuzz.to_source(rebuilt) == source
+
+
+# --- stream and beta inputs (tests/fuzz_streams.py) -----------------------------------------
+
+STREAM_COUNT = 600
+
+
+@pytest.fixture(scope="module")
+def stream_report(corpus: Corpus) -> fuzz.Report:
+    return fuzz.run_inputs(corpus, SEED, range(STREAM_COUNT), timing=False, stream_inputs=True)
+
+
+def explain_streams(records: list[fuzz.FailureRecord]) -> str:
+    return "\n".join(
+        f"{r.failure.signature}: {r.count} input(s), {r.failure.detail[:300]}\n"
+        f"    python -m tests.fuzz --seed {SEED} --replay-stream {r.first_index}"
+        for r in records
+    )
+
+
+@pytest.mark.parametrize("prop", [p for p in fuzz.PROPERTIES if p != "b"])
+def test_stream_property_holds_on_the_seeded_subset(stream_report: fuzz.Report, prop: str) -> None:
+    records = [r for r in stream_report.failures.values() if r.failure.prop == prop]
+    assert not records, f"({prop}) {fuzz.PROPERTIES[prop]}\n" + explain_streams(records)
+
+
+def test_the_stream_subset_reaches_every_entry_point(stream_report: fuzz.Report) -> None:
+    entries = {entry for _, entry in stream_report.counts}
+    assert entries == set(fs.STREAM_ENTRIES)
+    # Most streams still make a message, and some bodies still decode, so the checks after
+    # decoding run; the mutations and corruptions make the rest fail.
+    assert stream_report.accepted["sse"] > stream_report.counts[(fs.STREAM_TARGET.name, "sse")] / 2
+    assert stream_report.accepted["betas"] > 50
+    assert {"drop", "mutate", "corrupt_text", "reindex"} <= set(stream_report.mutations)
+
+
+def stream_failures(corpus: Corpus, prop: str) -> int:
+    report = fuzz.run_inputs(corpus, SEED + 3, range(150), timing=False, stream_inputs=True)
+    return report.failing_inputs[prop]
+
+
+def test_an_accumulator_that_raises_is_caught(
+    corpus: Corpus, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    feed = m.MessageAccumulator.feed
+
+    def broken(self: Any, event: Any) -> None:
+        if type(event) is m.ContentBlockStopEvent:
+            raise IndexError("planted")
+        feed(self, event)
+
+    monkeypatch.setattr(m.MessageAccumulator, "feed", broken)
+    assert stream_failures(corpus, "a") > 0
+
+
+def test_a_bedrock_decoder_that_loses_events_is_caught(
+    corpus: Corpus, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    feed = m.BedrockEventStreamDecoder.feed
+    monkeypatch.setattr(m.BedrockEventStreamDecoder, "feed", lambda self, c: feed(self, c)[1:])
+    assert stream_failures(corpus, "g") > 0
+
+
+def test_a_strip_betas_that_strips_nothing_is_caught(
+    corpus: Corpus, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(m, "strip_betas", lambda obj, allowed, drop_unknown=False: (obj, []))
+    assert stream_failures(corpus, "h") > 0

@@ -401,3 +401,48 @@ def test_a_platform_needs_extends(tmp_path: Path) -> None:
     with pytest.raises(SpecError) as info:
         validate(build_model(load_spec_dir(tmp_path)))
     assert "extends" in str(info.value)
+
+
+def test_a_bad_event_names_its_index_in_the_stream() -> None:
+    good = [{"type": "ping"}, {"type": "ping"}]
+    bad_event = {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta"}}
+    data = framed(good) + m.encode_bedrock_event(bad_event)
+    with pytest.raises(m.DecodeError) as info:
+        decode_all([data], strict=True)
+    assert info.value.path == "$[2].delta.text"
+    # The count goes on across chunks, as iter_events counts its events.
+    decoder = m.BedrockEventStreamDecoder()
+    decoder.feed(framed(good))
+    with pytest.raises(m.DecodeError) as info:
+        decoder.feed(m.encode_bedrock_event(bad_event))
+    assert info.value.path == "$[2].delta.text"
+    # The events before the bad message in the same chunk are returned; the next call raises.
+    decoder = m.BedrockEventStreamDecoder()
+    assert [m.encode(e) for e in decoder.feed(data)] == good
+    with pytest.raises(m.DecodeError) as info:
+        decoder.close()
+    assert info.value.path == "$[2].delta.text"
+    bad_base64 = message(string_header(":event-type", "chunk"), b'{"bytes": 5}')
+    with pytest.raises(m.DecodeError) as info:
+        decode_all([framed(good[:1]) + bad_base64])
+    assert info.value.path == "$[1].bytes"
+    # A stream cut short names the message it stopped in; an exception message, its own.
+    decoder = m.BedrockEventStreamDecoder()
+    decoder.feed(framed(good) + m.encode_bedrock_event(good[0])[:-1])
+    with pytest.raises(m.DecodeError) as info:
+        decoder.close()
+    assert info.value.path == "$[2]"
+    exception = message(string_header(":message-type", "exception"), b'{"message": "x"}')
+    decoder = m.BedrockEventStreamDecoder()
+    with pytest.raises(m.EventStreamException) as info:
+        decoder.feed(framed(good) + exception)
+    assert info.value.path == "$[2]"
+    with pytest.raises(m.EventStreamException) as info:
+        decoder.feed(exception)
+    assert info.value.path == "$[3]"
+
+
+def test_match_path_takes_only_a_str() -> None:
+    for value in (None, b"/model/x/invoke", 5):
+        with pytest.raises(TypeError, match="match_path takes the request path as a str"):
+            m.BEDROCK_MESSAGES.match_path(value)  # type: ignore[arg-type]

@@ -144,3 +144,44 @@ def test_the_benchmark_preloads_every_standard_library_module_the_package_import
                 imported.add(node.module)
     imported -= {"__future__", "typing_extensions"}  # a compiler directive; TYPE_CHECKING only
     assert imported == set(_STDLIB_USED)
+
+
+HELPERS_SCRIPT = r"""
+import json, sys
+import anthropic_messages as m
+helpers = sorted(set(m._HELPER_MODULES.values()))
+loaded_at_import = [h for h in helpers if "anthropic_messages" + h in sys.modules]
+m.decode(m.Message, {"id": "msg", "type": "message", "role": "assistant", "model": "x",
+                     "content": [], "stop_reason": None, "stop_sequence": None,
+                     "usage": {"input_tokens": 1, "output_tokens": 1}})
+loaded_by_decoding = [h for h in helpers if "anthropic_messages" + h in sys.modules]
+names = {name: type(getattr(m, name)).__name__ for name in m._HELPER_MODULES}
+namespace = {}
+exec("from anthropic_messages import *", namespace)
+print(json.dumps({"helpers": helpers, "at_import": loaded_at_import,
+                  "by_decoding": loaded_by_decoding, "names": names,
+                  "star": sorted(set(m.__all__) - set(namespace)),
+                  "dir": sorted(set(m.__all__) - set(dir(m)))}))
+"""
+
+
+def test_helper_modules_load_when_first_used_and_every_helper_name_resolves() -> None:
+    """Streams, platforms and betas are loaded by the first use of one of their names, not by
+    importing or decoding; each name they give the package root resolves, for attribute reads,
+    `from ... import *` and dir()."""
+    import json
+
+    result = subprocess.run(
+        [sys.executable, "-c", HELPERS_SCRIPT],
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(GENERATED)},
+    )
+    assert result.returncode == 0, result.stderr
+    found = json.loads(result.stdout)
+    assert found["helpers"] == ["._accumulate", "._betas", "._platform_runtime", "._sse"]
+    assert found["at_import"] == [] and found["by_decoding"] == []
+    assert found["names"]["iter_events"] == "function"
+    assert found["names"]["MessageAccumulator"] == "type"
+    assert found["names"]["BEDROCK_MESSAGES"] == "PlatformRoute"
+    assert found["star"] == [] and found["dir"] == []

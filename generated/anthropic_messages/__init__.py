@@ -31,6 +31,7 @@ instead of this file.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -38,6 +39,30 @@ if TYPE_CHECKING:
     # PEP 747: lets decode() return the precise type of a union too (mypy 2 knows it; at run
     # time nothing is imported).
     from typing_extensions import TypeForm
+
+    from ._accumulate import MessageAccumulator, SkippedEvent, UsageTotals, usage_totals
+    from ._betas import (
+        BETA_HEADERS,
+        BetaHeader,
+        BetaUse,
+        beta_uses,
+        reject_betas,
+        required_betas,
+        strip_betas,
+        unknown_elements,
+    )
+    from ._platform_runtime import (
+        BEDROCK_MESSAGES,
+        BedrockEventStreamDecoder,
+        EventStreamDecoder,
+        EventStreamException,
+        PlatformRequest,
+        PlatformRoute,
+        VERTEX_COUNT_TOKENS,
+        VERTEX_MESSAGES,
+        encode_bedrock_event,
+    )
+    from ._sse import SSEDecoder, ServerSentEvent, aiter_events, encode_sse, iter_events
 
 from ._runtime import UNSET, DecodeError, Model, Unset, encode_checked, encode_value, run_decoder
 from ._batch_requests import BatchCreateParams, BatchCreateParamsRequest
@@ -977,51 +1002,16 @@ from ._unions import (
     decode_web_search_tool_result_block_param_content_param,
     decode_web_search_tool_result_error_object_union,
 )
-from ._accumulate import MessageAccumulator, SkippedEvent, UsageTotals, usage_totals
-from ._sse import SSEDecoder, ServerSentEvent, aiter_events, encode_sse, iter_events
-from ._platform_runtime import PlatformRequest, PlatformRoute
 from ._runtime import split_beta_header
-from ._platform_runtime import EventStreamDecoder, EventStreamException
-from ._platform_runtime import (
-    BEDROCK_MESSAGES,
-    BedrockEventStreamDecoder,
-    VERTEX_COUNT_TOKENS,
-    VERTEX_MESSAGES,
-    encode_bedrock_event,
-)
-
-# Beta features at run time; they read the classes and unions above.
-from ._betas import (
-    BETA_HEADERS,
-    BetaHeader,
-    BetaUse,
-    beta_uses,
-    reject_betas,
-    required_betas,
-    strip_betas,
-    unknown_elements,
-)
 
 __all__ = [
-    "BETA_HEADERS",
-    "BetaHeader",
-    "BetaUse",
     "UNSET",
     "DecodeError",
     "Model",
     "Unset",
-    "beta_uses",
     "decode",
     "encode",
-    "PlatformRequest",
-    "PlatformRoute",
     "split_beta_header",
-    "EventStreamDecoder",
-    "EventStreamException",
-    "reject_betas",
-    "required_betas",
-    "strip_betas",
-    "unknown_elements",
     "APIErrorObject",
     "APIKeyScopeMissingErrorDetails",
     "AdvisorMessageIterationUsage",
@@ -1044,7 +1034,6 @@ __all__ = [
     "AssistantMessageParam",
     "AuthenticationErrorObject",
     "AvailableToolsLimitExceededErrorDetails",
-    "BEDROCK_MESSAGES",
     "Base64ImageSourceParam",
     "Base64PDFSource",
     "Base64PDFSourceParam",
@@ -1063,7 +1052,6 @@ __all__ = [
     "BashCodeExecutionToolResultErrorParam",
     "BatchCreateParams",
     "BatchCreateParamsRequest",
-    "BedrockEventStreamDecoder",
     "BedrockMessageCreateParams",
     "BillTo",
     "BillingErrorObject",
@@ -1754,8 +1742,6 @@ __all__ = [
     "UserProfileNotBillableErrorDetails",
     "UserProfileNotFoundErrorDetails",
     "UserProfileRequiredErrorDetails",
-    "VERTEX_COUNT_TOKENS",
-    "VERTEX_MESSAGES",
     "VertexMessageCountTokensParams",
     "VertexMessageCreateParams",
     "WebFetchBlock",
@@ -1820,17 +1806,79 @@ __all__ = [
     "WorkspaceMemberLimitExceededErrorDetails",
     "WorkspacePolicyField",
     "WorkspacePolicyViolationErrorDetails",
-    "encode_bedrock_event",
     "MessageAccumulator",
     "SkippedEvent",
     "UsageTotals",
     "usage_totals",
+    "BETA_HEADERS",
+    "BetaHeader",
+    "BetaUse",
+    "beta_uses",
+    "reject_betas",
+    "required_betas",
+    "strip_betas",
+    "unknown_elements",
+    "BEDROCK_MESSAGES",
+    "BedrockEventStreamDecoder",
+    "EventStreamDecoder",
+    "EventStreamException",
+    "PlatformRequest",
+    "PlatformRoute",
+    "VERTEX_COUNT_TOKENS",
+    "VERTEX_MESSAGES",
+    "encode_bedrock_event",
     "SSEDecoder",
     "ServerSentEvent",
     "aiter_events",
     "encode_sse",
     "iter_events",
 ]
+
+# The helpers for streams, the cloud platforms and betas load when one of their names is first
+# used: decoding and encoding do not need them, and importing them all at once would add about
+# a tenth to the package's import time.
+_HELPER_MODULES: dict[str, str] = {
+    "MessageAccumulator": "._accumulate",
+    "SkippedEvent": "._accumulate",
+    "UsageTotals": "._accumulate",
+    "usage_totals": "._accumulate",
+    "BETA_HEADERS": "._betas",
+    "BetaHeader": "._betas",
+    "BetaUse": "._betas",
+    "beta_uses": "._betas",
+    "reject_betas": "._betas",
+    "required_betas": "._betas",
+    "strip_betas": "._betas",
+    "unknown_elements": "._betas",
+    "BEDROCK_MESSAGES": "._platform_runtime",
+    "BedrockEventStreamDecoder": "._platform_runtime",
+    "EventStreamDecoder": "._platform_runtime",
+    "EventStreamException": "._platform_runtime",
+    "PlatformRequest": "._platform_runtime",
+    "PlatformRoute": "._platform_runtime",
+    "VERTEX_COUNT_TOKENS": "._platform_runtime",
+    "VERTEX_MESSAGES": "._platform_runtime",
+    "encode_bedrock_event": "._platform_runtime",
+    "SSEDecoder": "._sse",
+    "ServerSentEvent": "._sse",
+    "aiter_events": "._sse",
+    "encode_sse": "._sse",
+    "iter_events": "._sse",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _HELPER_MODULES.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value  # later reads find it without this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_HELPER_MODULES})
+
 
 _T = TypeVar("_T")
 
@@ -2077,7 +2125,7 @@ def decode(
         ):
             result: _T = tp.from_dict(data, strict=strict, lazy=lazy)  # a class decodes itself
             if betas is not None:
-                reject_betas(result, betas)
+                _reject_betas(result, betas)
             return result
         try:
             decoder = _UNION_DECODERS[tp]  # an equal union spelled out by the caller
@@ -2085,8 +2133,14 @@ def decode(
             raise TypeError(f"{tp!r} is not a type of {__name__}") from None
     decoded: _T = run_decoder(decoder, data, strict)
     if betas is not None:
-        reject_betas(decoded, betas)
+        _reject_betas(decoded, betas)
     return decoded
+
+
+def _reject_betas(decoded: Any, betas: Iterable[str]) -> None:
+    from ._betas import reject_betas  # a helper module, loaded when first used
+
+    reject_betas(decoded, betas)
 
 
 def encode(value: Any, *, check: bool = False, strict: bool = False) -> Any:

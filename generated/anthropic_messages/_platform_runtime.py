@@ -178,6 +178,11 @@ class PlatformRoute(Generic[_BodyT, _PlatformT]):
     def match_path(self, path: str) -> tuple[dict[str, str], bool] | None:
         """The URL values of a request path that ends in this route's path, and whether it is
         the stream path; None when it is neither."""
+        if not isinstance(path, str):
+            raise TypeError(
+                f"match_path takes the request path as a str, not {type(path).__name__}"
+                " (decode the bytes of a raw path first)"
+            )
         for entry in self._patterns:
             if entry is None:
                 continue
@@ -364,7 +369,11 @@ class EventStreamDecoder(Generic[_EventT]):
     `feed(chunk)` returns the events completed by that chunk; `close()` those still pending at
     the end (none, or DecodeError when the stream stopped inside a message). A checksum that
     does not match, a length out of bounds or an event that does not decode raises DecodeError,
-    and so does every later call: once the framing is lost no later byte can be trusted.
+    and so does every later call: once the framing is lost no later byte can be trusted (when
+    the chunk completed good events before the bad message, `feed` returns them and the error
+    comes from the next call, so no event is lost, as with `iter_events`). The
+    error's path starts with the position of the message at fault among the stream's messages
+    (`$[3].delta.text`: the fourth), counted across calls as `iter_events` counts its events.
     Exception and error messages raise EventStreamException. Each byte is looked at a bounded
     number of times, and at most one message (MAX_EVENT_STREAM_MESSAGE) is buffered.
     """
@@ -376,6 +385,7 @@ class EventStreamDecoder(Generic[_EventT]):
         self._strict = strict
         self._buffer = bytearray()
         self._failure: DecodeError | None = None
+        self._index = 0  # the position of the next message in the stream, for error paths
 
     def feed(self, chunk: bytes | bytearray | memoryview) -> list[_EventT]:
         if self._failure is not None:
@@ -391,15 +401,21 @@ class EventStreamDecoder(Generic[_EventT]):
                 message = bytes(self._buffer[consumed : consumed + total])
                 consumed += total
                 event = self._message_event(message)
+                self._index += 1
                 if event is not None:
                     events.append(event[0])
         except EventStreamException as exc:
             exc.events = events
+            exc.at_index(self._index)
+            self._index += 1  # its message was read whole: the stream may go on
             del self._buffer[:consumed]
             raise
         except DecodeError as exc:
+            exc.at_index(self._index)
             self._failure = exc
             self._buffer.clear()
+            if events:
+                return events  # the events before the bad message first; the next call raises
             raise
         del self._buffer[:consumed]
         return events
@@ -411,6 +427,7 @@ class EventStreamDecoder(Generic[_EventT]):
             left = len(self._buffer)
             self._failure = _framing_error("all its bytes", None)
             self._failure.found = f"the stream ended {left} byte(s) into a message"
+            self._failure.at_index(self._index)
             self._buffer.clear()
             raise self._failure
         return []
