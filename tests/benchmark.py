@@ -437,6 +437,7 @@ def import_row() -> tuple[str, dict[str, float]]:
 #: The standard library modules the generated package imports.
 _STDLIB_USED = (
     "base64",
+    "bisect",
     "binascii",
     "collections.abc",
     "dataclasses",

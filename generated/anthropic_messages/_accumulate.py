@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from ._runtime import UNSET, check_json
+from ._runtime import MAX_NESTING, UNSET, check_json, has_lone_surrogate, is_json_number
 from ._response import (
     FallbackBlock,
     Message,
@@ -165,11 +166,27 @@ class MessageAccumulator:
     reason, and an error event is kept in `error`.
     """
 
-    __slots__ = ("_shell", "_blocks", "_snapshot", "done", "error", "skipped", "_unparsed")
+    __slots__ = (
+        "_shell",
+        "_blocks",
+        "_order",
+        "_content",
+        "_changed",
+        "_snapshot",
+        "done",
+        "error",
+        "skipped",
+        "_unparsed",
+    )
 
     def __init__(self) -> None:
         self._shell: Message | None = None
         self._blocks: dict[int, _Block] = {}
+        # The block indices in order, each block as the last snapshot had it, and the indices
+        # of the blocks changed since: a snapshot rebuilds only those.
+        self._order: list[int] = []
+        self._content: list[Any] = []
+        self._changed: set[int] = set()
         self._snapshot: Message | None = None
         self._unparsed: dict[int, str] = {}
         #: True once the stream's end event arrived.
@@ -205,8 +222,11 @@ class MessageAccumulator:
     def message(self) -> Message | None:
         """The message so far; None before the stream's start event."""
         if self._snapshot is None and self._shell is not None:
-            content = [self._blocks[index].built() for index in sorted(self._blocks)]
-            self._snapshot = _with(self._shell, {"content": content})
+            content, order = self._content, self._order
+            for index in self._changed:
+                content[bisect_left(order, index)] = self._blocks[index].built()
+            self._changed.clear()
+            self._snapshot = _with(self._shell, {"content": list(content)})
         return self._snapshot
 
     @property
@@ -224,6 +244,18 @@ class MessageAccumulator:
                 found[index] = block.json.text()
         return dict(sorted(found.items()))
 
+    def _add_block(self, index: int, block: Any) -> _Block:
+        added = self._blocks[index] = _Block(block)
+        order = self._order
+        if order and index < order[-1]:  # blocks come in order, unless a stream is odd
+            position = bisect_left(order, index)
+            order.insert(position, index)
+            self._content.insert(position, block)
+        else:
+            order.append(index)
+            self._content.append(block)
+        return added
+
     def _skip(self, event: Any, reason: str) -> None:
         self.skipped.append(SkippedEvent(event, reason))
 
@@ -234,8 +266,7 @@ class MessageAccumulator:
         message = event.message
         self._shell = _with(message, {"content": []})
         for index, block in enumerate(message.content):
-            self._blocks[index] = _Block(block)
-            self._blocks[index].stopped = True
+            self._add_block(index, block).stopped = True
         self._snapshot = None
 
     def _start_block(self, event: ContentBlockStartEvent) -> None:
@@ -245,7 +276,7 @@ class MessageAccumulator:
             self._skip(event, f"block {event.index} had already started")
         else:
             block = event.content_block
-            self._blocks[event.index] = _Block(block)
+            self._add_block(event.index, block)
             self._snapshot = None
             for path, into in _BLOCK_SETS.get(type(block), ()):
                 value: Any = block
@@ -271,6 +302,7 @@ class MessageAccumulator:
                 block.sets[block.json_into] = value
             block.changed = True
         block.stopped = True
+        self._changed.add(event.index)
         self._snapshot = None
 
     def _delta(self, event: ContentBlockDeltaEvent) -> None:
@@ -306,6 +338,7 @@ class MessageAccumulator:
                 block.sets[into] = value
         if applied:
             block.changed = True
+            self._changed.add(event.index)
             self._snapshot = None
         elif rules and not fits:
             self._skip(event, f"this delta does not apply to a {type(block.block).__name__}")
@@ -359,40 +392,50 @@ class MessageAccumulator:
 class _PartialJSON:
     """JSON text that arrives in pieces, read at any point as the value it holds so far.
 
-    Each piece is scanned once, so reading after every piece costs the scan of that piece plus
-    one `json.loads` of the text so far. What is shown is always part of the final value:
-    objects and arrays hold the members that are complete, plus a string value cut where the
-    text stops; a key, number, `true`, `false` or `null` that may still grow is left out.
+    The text is parsed as it comes: each piece is scanned once, complete values are built once
+    and kept in the open containers, and the open string's text is decoded once. Reading the
+    value copies only the containers still open (shallowly: finished members are shared, and
+    never changed again) and joins the open string, so reading after every piece never
+    re-parses what came before. What is shown is always part of the final value: objects and
+    arrays hold the members that are complete, plus a string value cut where the text stops;
+    a key, number, `true`, `false` or `null` that may still grow is left out. Anything no
+    decoder of this package accepts (not JSON, NaN, Infinity, 1e999, lone surrogates, nesting
+    beyond MAX_NESTING) stops the reading: the value stays as it was just before.
     """
 
     __slots__ = (
         "_pieces",
         "_length",
-        "_stack",
+        "_frames",
+        "_expect",
+        "_root",
         "_in_string",
         "_is_key",
+        "_raw",
         "_escape",
-        "_cut",
-        "_string_start",
-        "_string_safe",
-        "_in_token",
-        "_after_colon",
-        "_last",
+        "_decoded",
+        "_token",
+        "_failed",
+        "_shown",
+        "_fresh",
     )
 
     def __init__(self) -> None:
         self._pieces: list[str] = []
         self._length = 0
-        self._stack: list[str] = []  # the closing brackets of the open containers
+        # The open containers, outermost first, each with the key its open member goes under.
+        self._frames: list[list[Any]] = []
+        self._expect = _VALUE
+        self._root: Any = None  # the whole value, once it is complete
         self._in_string = False
         self._is_key = False
-        self._escape = 0  # characters of an escape still to come (1, or 5 after "\u")
-        self._cut = 0  # the text up to here is complete, but for the closing brackets
-        self._string_start = 0  # where the open string value starts (its quote)
-        self._string_safe = 0  # the open string up to here ends on a whole character
-        self._in_token = False  # inside a number or literal
-        self._after_colon = False
-        self._last: Any = None
+        self._raw: list[str] = []  # text of the open string not decoded yet (whole escapes)
+        self._escape = ""  # the escape in progress, from its backslash
+        self._decoded: list[str] = []  # the open string's characters decoded so far
+        self._token: list[str] | None = None  # the number or literal in progress
+        self._failed = False
+        self._shown: Any = None
+        self._fresh = True  # whether _shown is the value of everything fed
 
     def text(self) -> str:
         if len(self._pieces) > 1:
@@ -400,92 +443,184 @@ class _PartialJSON:
         return self._pieces[0] if self._pieces else ""
 
     def feed(self, piece: str) -> None:
-        start = self._length
         self._pieces.append(piece)
         self._length += len(piece)
+        if self._failed or not piece:
+            return
+        self._fresh = False
         index, end = 0, len(piece)
-        stack = self._stack
         while index < end:
             if self._in_string:
-                if self._escape:
-                    taken = min(self._escape, end - index)
-                    self._escape -= taken
-                    index += taken
-                    if not self._escape:
-                        self._string_safe = start + index
-                    continue
-                match = _STRING_RUN.match(piece, index)
+                index = self._scan_string(piece, index)
+            elif self._token is not None:
+                match = _TOKEN_RUN.match(piece, index)
                 assert match is not None  # the pattern also matches the empty run
+                self._token.append(match.group())
                 index = match.end()
-                self._string_safe = start + index
-                if index == end:
-                    break
-                if piece[index] == "\\":
-                    index += 1
-                    if index < end and piece[index] == "u":
-                        self._escape, index = 4, index + 1
-                    else:
-                        self._escape = 1
-                    continue
-                index += 1  # the closing quote
-                self._in_string = False
-                if not self._is_key:
-                    self._cut = start + index
-                continue
-            char = piece[index]
-            if self._in_token:
-                if char in _TOKEN_CHARS:
-                    index += 1
-                    continue
-                self._in_token = False
-                self._cut = start + index
-            if char in " \t\r\n,":
-                index += 1
-            elif char == '"':
-                self._in_string = True
-                self._is_key = bool(stack) and stack[-1] == "}" and not self._after_colon
-                self._after_colon = False
-                self._string_start = start + index
-                index += 1
-                self._string_safe = start + index
-            elif char == ":":
-                self._after_colon = True
-                index += 1
-            elif char in "{[":
-                stack.append("}" if char == "{" else "]")
-                self._after_colon = False
-                index += 1
-                self._cut = start + index
-            elif char in "}]":
-                if stack:
-                    stack.pop()
-                index += 1
-                self._cut = start + index
+                if index < end:
+                    self._end_token()
             else:
-                self._in_token = True
-                self._after_colon = False
+                index = self._scan_outside(piece, index)
+            if self._failed:
+                return
+        if self._in_string and self._raw:
+            self._decode(final=False)
+
+    def _scan_string(self, piece: str, index: int) -> int:
+        escape = self._escape
+        if escape:
+            if len(escape) == 1:
+                escape += piece[index]
                 index += 1
+            need = (6 if escape[1] == "u" else 2) - len(escape)
+            taken = piece[index : index + need]
+            escape += taken
+            index += len(taken)
+            if len(taken) == need:
+                self._raw.append(escape)
+                escape = ""
+            self._escape = escape
+            return index
+        match = _STRING_RUN.match(piece, index)
+        assert match is not None  # the pattern also matches the empty run
+        if match.end() > index:
+            self._raw.append(match.group())
+            index = match.end()
+        if index == len(piece):
+            return index
+        if piece[index] == "\\":
+            self._escape = "\\"
+            return index + 1
+        self._decode(final=True)  # at the closing quote
+        if self._failed:
+            return index
+        self._in_string = False
+        text = "".join(self._decoded)
+        self._decoded = []
+        if self._is_key:
+            self._frames[-1][1] = text
+            self._expect = _COLON
+        else:
+            self._add(text)
+        return index + 1
+
+    def _decode(self, final: bool) -> None:
+        """Decode the open string's whole escapes; a high surrogate's escape at the end waits
+        for its low half unless the string is closed (then it is a lone surrogate)."""
+        raw = "".join(self._raw)
+        held = ""
+        if not final and _ends_in_high_surrogate_escape(raw):
+            raw, held = raw[:-6], raw[-6:]
+        self._raw = [held] if held else []
+        if not raw:
+            return
+        try:
+            text = json.loads('"' + raw + '"')
+        except ValueError:
+            self._failed = True
+            return
+        if not text.isascii() and has_lone_surrogate(text):
+            self._failed = True
+            return
+        self._decoded.append(text)
+
+    def _scan_outside(self, piece: str, index: int) -> int:
+        char = piece[index]
+        expect = self._expect
+        frames = self._frames
+        if char in " \t\r\n":
+            match = _SPACE_RUN.match(piece, index)
+            assert match is not None
+            return match.end()
+        if char == '"' and expect in _STRING_STARTS:
+            self._in_string = True
+            self._is_key = expect in _KEY_STARTS
+            return index + 1
+        if char in "{[" and expect in _VALUE_STARTS:
+            if len(frames) >= MAX_NESTING:
+                self._failed = True
+            else:
+                frames.append([{} if char == "{" else [], None])
+                self._expect = _KEY_OR_END if char == "{" else _VALUE_OR_END
+            return index + 1
+        if char in "}]" and frames and type(frames[-1][0]) is (dict if char == "}" else list):
+            if expect == _COMMA_OR_END or expect == (_KEY_OR_END if char == "}" else _VALUE_OR_END):
+                self._add(frames.pop()[0])
+                return index + 1
+        elif char == "," and expect == _COMMA_OR_END:
+            self._expect = _KEY if type(frames[-1][0]) is dict else _VALUE
+            return index + 1
+        elif char == ":" and expect == _COLON:
+            self._expect = _VALUE
+            return index + 1
+        elif char in _TOKEN_CHARS and expect in _VALUE_STARTS:
+            self._token = []
+            return index
+        self._failed = True
+        return index
+
+    def _end_token(self) -> None:
+        assert self._token is not None
+        text = "".join(self._token)
+        self._token = None
+        try:
+            value = json.loads(text)
+        except ValueError:
+            self._failed = True
+            return
+        if type(value) is not bool and value is not None and not is_json_number(value):
+            self._failed = True  # 1e999 reads as infinity
+            return
+        self._add(value)
+
+    def _add(self, value: Any) -> None:
+        """Put a complete value where the text has it: in the innermost open container, or as
+        the whole value."""
+        frames = self._frames
+        if not frames:
+            self._root = value
+            self._expect = _END
+            return
+        container, key = frames[-1]
+        if type(container) is list:
+            container.append(value)
+        else:
+            container[key] = value
+        self._expect = _COMMA_OR_END
 
     def value(self) -> Any:
-        """The value so far (None before any of it is complete); on text that is not JSON, the
-        last value that could be read."""
-        text = self.text()
-        if self._in_string and not self._is_key:
-            # The open string value, cut before an escape that is still incomplete, or a high
-            # surrogate whose low half has not come (a lone half is not valid text).
-            body = text[self._cut : self._string_safe]
-            if _ends_in_high_surrogate_escape(body):
-                body = body[:-6]
-            head = text[: self._cut] + body + '"'
+        """The value so far (None before any of it is complete); once the text stops being
+        JSON a decoder accepts, the value read just before that point."""
+        if self._fresh:
+            return self._shown
+        frames = self._frames
+        if frames or self._expect != _END:
+            inner: Any = None
+            has_inner = self._in_string and not self._is_key
+            if has_inner:
+                if len(self._decoded) > 1:
+                    self._decoded = ["".join(self._decoded)]
+                inner = self._decoded[0] if self._decoded else ""
+            for container, key in reversed(frames):
+                copy = container.copy()
+                if has_inner:
+                    if type(copy) is list:
+                        copy.append(inner)
+                    else:
+                        copy[key] = inner
+                inner, has_inner = copy, True
+            self._shown = inner
         else:
-            head = text[: self._cut]
-        closed = head + "".join(reversed(self._stack))
-        if not closed.strip():
-            return None
-        value = _read_json(closed)
-        if value is not _NOT_JSON:
-            self._last = value
-        return self._last
+            self._shown = self._root
+        self._fresh = True
+        return self._shown
+
+
+# What the partial JSON reader expects next.
+_VALUE, _VALUE_OR_END, _KEY_OR_END, _KEY, _COLON, _COMMA_OR_END, _END = range(7)
+_VALUE_STARTS: Final = frozenset((_VALUE, _VALUE_OR_END))
+_KEY_STARTS: Final = frozenset((_KEY_OR_END, _KEY))
+_STRING_STARTS: Final = _VALUE_STARTS | _KEY_STARTS
 
 
 _NOT_JSON: Final = object()
@@ -516,7 +651,9 @@ def _ends_in_high_surrogate_escape(body: str) -> bool:
 
 
 _STRING_RUN: Final = re.compile(r'[^"\\]*')
+_SPACE_RUN: Final = re.compile(r"[ \t\r\n]*")
 _TOKEN_CHARS: Final = frozenset("0123456789+-.eEtrufalsn")
+_TOKEN_RUN: Final = re.compile(r"[0-9+\-.eEtrufalsn]*")
 _HIGH_SURROGATE_ESCAPE: Final = re.compile(r"\\u[dD][89abAB][0-9a-fA-F]{2}")
 
 
