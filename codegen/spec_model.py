@@ -736,16 +736,26 @@ def _explain(error: jsonschema.ValidationError) -> str:
         # A value that may take several forms: show the first form's complaint, simply.
         deepest = max(error.context, key=lambda e: len(e.absolute_path))
         if deepest.validator in ("pattern", "type", "enum", "minItems"):
-            return _explain(deepest)
+            text = _explain(deepest)
+            forms: list[dict[str, Any]] = list(cast(list[dict[str, Any]], error.validator_value))
+            mappings = [
+                sorted(form["properties"])
+                for form in forms
+                if form.get("type") == "object" and "properties" in form
+            ]
+            if deepest.validator == "enum" and mappings:
+                keys = ", ".join(mappings[0])
+                text += f", or a mapping of one of {keys} to a member name"
+            return text
     if error.validator == "type" and error.validator_value == "boolean":
         return f"write true or false here, without quotes (found {instance!r})"
     if error.validator == "type" and error.validator_value == "object":
         return f"expected a mapping (key: value lines) here, found {instance!r}"
-    if error.validator == "dependentRequired":
-        return (
-            "'without' drops fields a type inherits, so it needs 'extends: <base type>'; add "
-            "that or remove 'without'"
-        )
+    if error.validator == "dependentRequired" and isinstance(instance, dict):
+        return _explain_dependency(cast(dict[str, list[str]], error.validator_value), instance)
+    if error.validator == "enum":
+        choices = ", ".join(repr(value) for value in cast(list[Any], error.validator_value))
+        return f"{instance!r} is not allowed here; write one of {choices}"
     if error.validator == "required":
         return f"{error.message}; add it"
     if error.validator == "maxLength" and isinstance(instance, str):
@@ -756,6 +766,25 @@ def _explain(error: jsonschema.ValidationError) -> str:
     if error.validator == "minItems":
         return f"the list needs at least {error.validator_value} item(s)"
     return str(error.message)
+
+
+def _explain_dependency(needs: dict[str, list[str]], instance: dict[str, Any]) -> str:
+    """The message for a key written without the keys it needs beside it."""
+    key, missing = next(
+        (key, [need for need in wanted if need not in instance])
+        for key, wanted in needs.items()
+        if key in instance and any(need not in instance for need in wanted)
+    )
+    if key == "without":
+        return (
+            "'without' drops fields a type inherits, so it needs 'extends: <base type>'; add "
+            "that or remove 'without'"
+        )
+    return f"'{key}' needs {_quoted_keys(missing)} beside it; add {'them' if len(missing) > 1 else 'it'} or remove '{key}'"
+
+
+def _quoted_keys(keys: list[str]) -> str:
+    return " and ".join(f"'{key}'" for key in keys)
 
 
 def _explain_definition(instance: object) -> str:

@@ -253,7 +253,8 @@ def _line_of(text: str, needle: str) -> int:
             "    MoreWords: {words: append}",
             "    MoreWords: {words: glue}",
             "stream.deltas.MoreWords.words",
-            "",
+            "'glue' is not allowed here; write one of 'append', 'set', 'ignore', or a mapping of "
+            "one of append, append_item, json, set to a member name",
         ),
     ],
 )
@@ -270,6 +271,22 @@ def test_a_wrong_stream_section_is_reported_where_it_is_written(
     if key != "stream.deltas.Note":
         assert where(problem)[1] == line, str(problem)
     assert says in problem.message, str(problem)
+
+
+def test_roles_without_deltas_are_reported_at_the_section(tmp_path: Path) -> None:
+    # The deltas key and its rules (the lines indented under it) taken out, the roles kept.
+    after = STREAM[STREAM.index("  deltas:") :].splitlines()[1:]
+    end = next((i for i, line in enumerate(after) if not line.startswith("    ")), len(after))
+    without = STREAM.replace("\n".join(["  deltas:", *after[:end]]) + "\n", "")
+    assert without != STREAM and "  roles:" in without
+    text = textwrap.dedent(TYPES + without).lstrip("\n")
+    found = problems_of(write_spec(tmp_path, {"reply.yaml": text}))
+    assert [(where(p)[1:], p.message) for p in found] == [
+        (
+            (_line_of(text, "stream:"), "stream"),
+            "'roles' needs 'deltas' beside it; add it or remove 'roles'",
+        )
+    ]
 
 
 def test_a_message_delta_member_the_message_lacks_is_reported(tmp_path: Path) -> None:
