@@ -16,7 +16,15 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from ._runtime import MAX_NESTING, UNSET, check_json, has_lone_surrogate, is_json_number
+from ._runtime import (
+    MAX_NESTING,
+    UNSET,
+    DecodeError,
+    check_json,
+    has_lone_surrogate,
+    is_json_number,
+    parse_json,
+)
 from ._response import (
     FallbackBlock,
     Message,
@@ -631,9 +639,9 @@ def _read_json(text: str) -> Any:
     large for a float, lone surrogates and nesting beyond MAX_NESTING, which no decoder of this
     package accepts: a message holding them could not be encoded or decoded again."""
     try:
-        value = json.loads(text)
-        check_json(value)  # its DecodeError is a ValueError
-    except (ValueError, RecursionError):  # json.loads gives up on very deep nesting
+        value = parse_json(text)
+        check_json(value)
+    except DecodeError:
         return _NOT_JSON
     return value
 

@@ -20,7 +20,15 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from ._runtime import DecodeError, Model, encode_value, parse_json, run_decoder, split_beta_header
+from ._runtime import (
+    DecodeError,
+    Model,
+    encode_value,
+    parse_json,
+    run_decoder,
+    split_beta_header,
+    write_json,
+)
 from ._request import MessageCreateParams
 from ._platforms import VertexMessageCreateParams
 from ._count_tokens import MessageCountTokensParams
@@ -305,20 +313,14 @@ def encode_event_stream_message(headers: Mapping[str, str], payload: bytes) -> b
 def encode_chunk_event(event: Any) -> bytes:
     """The message a platform streams one event in: JSON whose `bytes` is the event's JSON in
     base64. `event` is a generated object or its JSON."""
-    text = _json_text(encode_value(event) if isinstance(event, Model) else event)
-    payload = _json_text({"bytes": base64.b64encode(text.encode()).decode("ascii")})
+    text = write_json(encode_value(event) if isinstance(event, Model) else event)
+    payload = write_json({"bytes": base64.b64encode(text.encode()).decode("ascii")})
     headers = {
         ":event-type": "chunk",
         ":content-type": "application/json",
         ":message-type": "event",
     }
     return encode_event_stream_message(headers, payload.encode())
-
-
-def _json_text(value: Any) -> str:
-    import json  # only test doubles encode; decoding never needs it at import
-
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
 def _read_headers(data: bytes) -> dict[str, EventStreamHeader]:

@@ -96,10 +96,8 @@ class DecodeError(ValueError):
         """Prefix the path with an object member; returns the error for `raise`."""
         if type(key) is not str:  # only from dicts built in Python, never from JSON
             self._segments.append("[" + _describe_key(key) + "]")
-        elif key.isidentifier():
-            self._segments.append("." + key)
         else:
-            self._segments.append("[" + json.dumps(key) + "]")
+            self._segments.append(key_segment(key))
         return self
 
     def at_index(self, index: int) -> DecodeError:
@@ -113,6 +111,12 @@ class DecodeError(ValueError):
     def __reduce__(self) -> Any:
         # Keep the path when the error is pickled (multiprocessing, logging handlers).
         return (_rebuild_error, (self.expected, self.found, list(self._segments)))
+
+
+def key_segment(key: str) -> str:
+    """What an object member adds to a JSON path (`.name`, or `["a key"]` when it is not an
+    identifier)."""
+    return "." + key if key.isidentifier() else "[" + json.dumps(key) + "]"
 
 
 def _rebuild_error(expected: str, found: str, segments: list[str]) -> DecodeError:
@@ -318,10 +322,11 @@ class Model:
 
     def to_json(self) -> str:
         """Compact JSON text for this value, as UTF-8 would carry it (no ASCII escapes)."""
-        return _write_json(self.to_dict())
+        return write_json(self.to_dict())
 
 
-_write_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
+#: Compact JSON text, as UTF-8 would carry it (no ASCII escapes); NaN and infinities raise.
+write_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
 
 
 def run_decoder(decoder: Callable[[Any, bool], _ItemT], data: Any, strict: bool) -> _ItemT:

@@ -13,7 +13,7 @@ from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from ._runtime import UNSET, DecodeError, _write_json, parse_json, run_decoder
+from ._runtime import UNSET, DecodeError, write_json, parse_json, run_decoder
 from ._unions import MessageStreamEvent, decode_message_stream_event
 
 _BOM = b"\xef\xbb\xbf"
@@ -218,7 +218,7 @@ class _EventReader:
             raise error.at_index(index)
         name = data.get(_TAG, UNSET)
         if self.strict and sse.event != _UNNAMED and sse.event != name:
-            mismatch = DecodeError(f"{_write_json(sse.event)} (the name of the SSE event)", name)
+            mismatch = DecodeError(f"{write_json(sse.event)} (the name of the SSE event)", name)
             raise mismatch.at_key(_TAG).at_index(index)
         return event
 
@@ -259,7 +259,7 @@ def encode_sse(event: MessageStreamEvent) -> bytes:
     member, then `data: ` and the compact JSON (UTF-8, no ASCII escapes), then a blank line. An
     event whose tag is absent, empty or holds a line end gets no `event:` line."""
     data = event.to_dict()
-    text = _write_json(data)
+    text = write_json(data)
     name = data.get(_TAG)
     if type(name) is str and name and "\n" not in name and "\r" not in name:
         return f"event: {name}\ndata: {text}\n\n".encode()
