@@ -631,7 +631,7 @@ class _StreamBuilder:
         return found
 
     def member_type(self, owner: str, member: str) -> str:
-        field = _spec_field(self.object(owner), member)
+        field = self.object(owner).field_named(member)
         assert field is not None and field.type is not None  # validated
         return field.type.name
 
@@ -645,7 +645,7 @@ class _StreamBuilder:
         for field in self.object(source).fields:
             if field.is_const or field.wire_name in skip:
                 continue
-            other = _spec_field(target_type, field.wire_name)
+            other = target_type.field_named(field.wire_name)
             if other is None or other.is_const:
                 continue
             found.append(
@@ -673,18 +673,18 @@ class _StreamBuilder:
         for fold in section.folds:
             if fold.how == "ignore":
                 continue
-            source = _spec_field(self.object(fold.delta), fold.member)
+            source = self.object(fold.delta).field_named(fold.member)
             assert source is not None
             fits = []
             for block in block_types:
-                target = _spec_field(block, fold.into)
+                target = block.field_named(fold.into)
                 if (
                     target is not None
                     and not target.is_const
                     and spec_model.fold_fits(fold.how, source, target)
                 ):
                     fits.append(identifier(block.name))
-            into = next(_spec_field(self.object(name), fold.into) for name in fits)
+            into = next(self.object(name).field_named(fold.into) for name in fits)
             assert into is not None
             folds.append(
                 ir.FoldRule(
@@ -708,7 +708,7 @@ class _StreamBuilder:
         if section.usage is not None:
             names = section.usage
             by_ttl = identifier(names.member("cache_creation_by_ttl"))
-            server = _spec_field(self.object(names.types[0]), names.member("server_tool_use"))
+            server = self.object(names.types[0]).field_named(names.member("server_tool_use"))
             kinds: tuple[Identifier, ...] = ()
             if server is not None and server.type is not None and server.type.kind == "named":
                 counter = self.defs.get(server.type.name)
@@ -738,12 +738,12 @@ class _StreamBuilder:
             owner = self.object(rule.block)
             path = []
             for step in rule.path:
-                member = _spec_field(owner, step)
+                member = owner.field_named(step)
                 assert member is not None and member.type is not None  # validated
                 path.append(identifier(member.python_name or member.wire_name))
                 if member.type.kind == "named":
                     owner = self.object(member.type.name)
-            target = _spec_field(self.object(message), rule.into)
+            target = self.object(message).field_named(rule.into)
             assert target is not None
             set_member = identifier(target.python_name or target.wire_name)
             steps = ", ".join(f'"{step}"' for step in path) + ("," if len(path) == 1 else "")
@@ -794,7 +794,3 @@ class _StreamBuilder:
                 if totals is not None or n not in naming.USAGE_TOTALS_EXPORTS
             ),
         )
-
-
-def _spec_field(definition: spec_model.ObjectType, wire_name: str) -> spec_model.Field | None:
-    return next((f for f in definition.fields if f.wire_name == wire_name), None)

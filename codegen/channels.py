@@ -89,7 +89,7 @@ def _stream_without_beta(section: StreamSection, kept: tuple[Definition, ...]) -
 
     def has(owner: str, member: str) -> bool:
         found = objects.get(owner)
-        return found is not None and any(f.wire_name == member for f in found.fields)
+        return found is not None and found.field_named(member) is not None
 
     folds = tuple(f for f in section.folds if f.delta in variants and has(f.delta, f.member))
     block_sets = tuple(b for b in section.block_sets if b.block in variants)

@@ -118,6 +118,10 @@ class ObjectType:
     platform: Platform | None = None  # a cloud platform's form of the base's body
     kind: Literal["object"] = "object"
 
+    def field_named(self, wire_name: str) -> Field | None:
+        """The field of that wire name, if the type has one."""
+        return next((f for f in self.fields if f.wire_name == wire_name), None)
+
 
 @dataclass(frozen=True)
 class EnumValue:

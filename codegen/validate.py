@@ -326,7 +326,7 @@ class _SemanticChecker:
                     ),
                 )
                 continue
-            tag_field = _field_named(target, tag)
+            tag_field = target.field_named(tag)
             if tag_field is None or not tag_field.is_const:
                 self.problem(
                     file,
@@ -881,7 +881,7 @@ class StreamChecks:
         self, section: StreamSection, line: int, key: str, event: ObjectType, member: str
     ) -> TaggedUnion | None:
         """The tagged union a role event's member holds (a block, a delta)."""
-        found = _field_named(event, member)
+        found = event.field_named(member)
         if found is None or found.type is None or found.type.kind != "named":
             return None
         target = self.definitions.get(found.type.name)
@@ -911,7 +911,7 @@ class StreamChecks:
                 self.problem(
                     section, line, key, f"'{name}' is not a variant of {union.name}; add it there"
                 )
-            missing = [m for m in ROLE_MEMBERS[role] if _field_named(event, m) is None]
+            missing = [m for m in ROLE_MEMBERS[role] if event.field_named(m) is None]
             if missing:
                 self.problem(
                     section,
@@ -944,7 +944,7 @@ class StreamChecks:
                 section, section.line, "stream.roles.block_delta", events["block_delta"], "delta"
             )
         if "message_start" in events:
-            message = _field_named(events["message_start"], "message")
+            message = events["message_start"].field_named("message")
             if message is not None and not (
                 message.type is not None
                 and message.type.kind == "named"
@@ -986,7 +986,7 @@ class StreamChecks:
                 continue
             delta = self.definitions[fold.delta]
             assert isinstance(delta, ObjectType)
-            source = _field_named(delta, fold.member)
+            source = delta.field_named(fold.member)
             if source is None or source.is_const:
                 self.problem(
                     section,
@@ -1002,7 +1002,7 @@ class StreamChecks:
             targets = [
                 field
                 for block in block_types
-                if (field := _field_named(block, fold.into)) is not None and not field.is_const
+                if (field := block.field_named(fold.into)) is not None and not field.is_const
             ]
             if not targets:
                 self.problem(
@@ -1044,7 +1044,7 @@ class StreamChecks:
     def check_block_sets(
         self, section: StreamSection, blocks: TaggedUnion, start: ObjectType
     ) -> None:
-        message_field = _field_named(start, "message")
+        message_field = start.field_named("message")
         message = self.definitions.get(
             message_field.type.name if message_field and message_field.type else ""
         )
@@ -1058,7 +1058,7 @@ class StreamChecks:
             owner = self.definitions.get(rule.block)
             found: Field | None = None
             for step in rule.path:
-                found = _field_named(owner, step) if isinstance(owner, ObjectType) else None
+                found = owner.field_named(step) if isinstance(owner, ObjectType) else None
                 if found is None:
                     self.problem(
                         section,
@@ -1069,7 +1069,7 @@ class StreamChecks:
                     )
                     break
                 owner = self.definitions.get(found.type.name) if found.type else None
-            target = _field_named(message, rule.into) if isinstance(message, ObjectType) else None
+            target = message.field_named(rule.into) if isinstance(message, ObjectType) else None
             if found is not None and (
                 target is None or target.type != found.type or target.is_const
             ):
@@ -1082,7 +1082,7 @@ class StreamChecks:
                 )
 
     def named_object(self, owner: ObjectType, member: str) -> ObjectType | None:
-        field = _field_named(owner, member)
+        field = owner.field_named(member)
         found = self.definitions.get(field.type.name) if field and field.type else None
         return found if isinstance(found, ObjectType) else None
 
@@ -1108,7 +1108,7 @@ class StreamChecks:
                 for f in source.fields
                 if not f.is_const
                 and f.wire_name not in skip
-                and _field_named(target, f.wire_name) is None
+                and target.field_named(f.wire_name) is None
             ]
             if lost:
                 self.problem(
@@ -1133,7 +1133,7 @@ class StreamChecks:
                     continue
                 if (
                     role not in ("cache_creation_by_ttl",)
-                    and _field_named(usage_type, member) is None
+                    and usage_type.field_named(member) is None
                 ):
                     self.problem(
                         section,
@@ -1143,7 +1143,7 @@ class StreamChecks:
                     )
         first = self.definitions.get(usage.types[0])
         if isinstance(first, ObjectType):
-            ttl = _field_named(first, usage.member("cache_creation_by_ttl"))
+            ttl = first.field_named(usage.member("cache_creation_by_ttl"))
             by_ttl = (
                 self.definitions.get(ttl.type.name)
                 if ttl and ttl.type and ttl.type.kind == "named"
@@ -1153,7 +1153,7 @@ class StreamChecks:
                 line = next(line for key, _, line in usage.members if key == role)
                 if (
                     not isinstance(by_ttl, ObjectType)
-                    or _field_named(by_ttl, usage.member(role)) is None
+                    or by_ttl.field_named(usage.member(role)) is None
                 ):
                     self.problem(
                         section,
@@ -1170,10 +1170,6 @@ _FOLD_NEEDS = {
     "append_item": "append_item adds a value of type T to a member of type list[T]",
     "json": "json reads a string member as JSON text into a member of type any or map[any]",
 }
-
-
-def _field_named(definition: ObjectType, wire_name: str) -> Field | None:
-    return next((f for f in definition.fields if f.wire_name == wire_name), None)
 
 
 def _quoted(items: list[str], last: str = ", ") -> str:
